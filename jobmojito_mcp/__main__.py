@@ -1,0 +1,3 @@
+from jobmojito_mcp.cli import main
+
+main()
