@@ -1,0 +1,501 @@
+"""The JobMojito functions API in code: one request and one response model per endpoint.
+
+Request models are strict (they are the tools' input schemas, and bad input must be refused
+before anything is sent): documented enums, ranges and cross-field rules, unknown fields
+refused. Response models are lenient (they become output schemas, which clients enforce): every
+field optional or nullable unless the call is useless without it, enums open, extra fields kept,
+because the API adds fields and enum values over time.
+
+Field names are the API's own, so a request model dumps straight to the upstream body.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+# ---------------------------------------------------------------------------------------------
+# Vocabularies (request side: closed)
+
+LanguageCode = Literal[
+    "ar", "bg", "zh", "hr", "cs", "da", "nl", "en", "fil", "fi", "fr", "de", "el", "hi", "hu", "id", "it",
+    "ja", "ko", "ms", "no", "pl", "pt", "br", "ro", "ru", "sk", "es", "sv", "ta", "th", "tr", "uk", "vi",
+]  # fmt: skip
+InterviewStatus = Literal["draft", "active"]
+InterviewKind = Literal["interview", "coaching", "assessment"]
+Visibility = Literal["merchant_public", "merchant_invite", "merchant_unlisted"]
+AnswerRecording = Literal["audio_first_5_answers", "audio_all", "video_all", "video_first_5_answers"]
+SessionRecording = Literal["audio_all", "video_all"]
+InterviewType = Literal[
+    "pre-screening",
+    "pre-screening-with-test-questions",
+    "second-interview",
+    "remote-freelancer-verification",
+    "strength-based-interview",
+    "potential-based-interview",
+    "process-verification-from-knowledge-base",
+]
+Seniority = Literal["entry-level", "intermediate", "senior", "managerial", "director", "executive"]
+ResultView = Literal["none", "minimal", "minimal_with_score", "advanced", "full", "full_expand_scores"]
+ConversationSpeed = Literal["slower", "normal", "faster"]
+VideoIntroduction = Literal["optional", "required"]
+AvatarType = Literal[
+    "interactive_heygen", "interactive_elevenlabs", "offline_heygen", "offline_elai", "offline_synthesia"
+]
+AvatarStatus = Literal["active", "draft", "archived", "deleted"]
+TargetStatus = Literal["draft", "active", "archived", "deleted", "preparing", "completed"]
+
+# Legacy template types: still listed, but JobMojito cannot create interviews with them.
+LEGACY_AVATAR_TYPES = frozenset({"offline_elai", "offline_synthesia"})
+
+# ---------------------------------------------------------------------------------------------
+# Reusable field types
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def field_error(field: str, message: str) -> PydanticCustomError:
+    """A cross-field rule's failure, carrying the field it is about (a model validator has no `loc`)."""
+    return PydanticCustomError("field_rule", "{message}", {"field": field, "message": message})
+
+
+def _check_uuid(value: str) -> str:
+    if not _UUID.match(value):
+        raise PydanticCustomError("uuid", "must be a UUID such as 9c1b7a52-3f0e-4f2a-9d3e-2b8f1c0de4f2")
+    return value
+
+
+def _digits_to_int(value: Any) -> Any:
+    # The API takes interview_length as number or string; agents send either. Numeric strings are
+    # normalised so the range check below applies to both.
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return value
+
+
+Uuid = Annotated[str, AfterValidator(_check_uuid), Field(json_schema_extra={"format": "uuid"})]
+NonEmpty = Annotated[str, Field(min_length=1)]
+Attempts = Annotated[float, Field(ge=1, le=20)]
+Fraction = Annotated[float, Field(ge=0.01, le=0.9)]
+Followups = Annotated[int, Field(ge=0, le=999)]
+Seconds = Annotated[float, Field(gt=0)]
+QuestionCount = Annotated[int, BeforeValidator(_digits_to_int), Field(ge=1, le=40)]
+JsonObject = dict[str, Any]
+
+
+class _Strict(BaseModel):
+    """Request side: unknown fields are refused (a typo must not be silently dropped)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Lenient(BaseModel):
+    """Response side and nested objects JobMojito documents as open: extra fields are kept."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+# ---------------------------------------------------------------------------------------------
+# Nested request objects
+
+
+class HiringCompany(_Lenient):
+    """The company the position is for, when a recruiter hires on a client's behalf."""
+
+    name: str | None = None
+    description: str | None = None
+    location: str | None = None
+    sector: str | None = None
+    company_size: str | None = None
+
+
+class PdfExportConfig(_Lenient):
+    """What the automatic PDF report of each finished interview contains."""
+
+    mojito_language_code: str | None = None
+    contact_details: bool | None = None
+    ai_recruiter_assessment: bool | None = None
+    ai_scoring_rubric: bool | None = None
+    analytics: bool | None = None
+    files: bool | None = None
+    transcript: bool | None = None
+    answer_recording: bool | None = None
+    session_recording: bool | None = None
+    group_by_question: bool | None = None
+    template: Literal["classic", "modern", "one_pager"] | None = None
+
+
+class Expectations(_Lenient):
+    """What weak, moderate and strong answers look like: guides AI scoring."""
+
+    weak: list[str] | None = None
+    moderate: list[str] | None = None
+    strong: list[str] | None = None
+
+
+class Question(_Lenient):
+    """One interview question, in the order asked. Extra fields (e.g. from get_interview_definition) pass."""
+
+    question: str = Field(description="The question text.")
+    id: str | None = Field(None, description="Your id for it; follow-ups point at it.")
+    duration: Seconds | None = Field(None, description="Answer time limit, seconds.")
+    mojito_language_code: LanguageCode | None = None
+    label: str | None = None
+    is_conditional: bool | None = Field(
+        None, description="A follow-up: asked depending on an earlier answer."
+    )
+    conditional_question_main_id: str | None = Field(
+        None, description="`id` of the earlier question it follows."
+    )
+    is_without_scoring: bool | None = Field(None, description="Asked but not scored.")
+    is_candidate_asking_recruiter: bool | None = None
+    is_expert: bool | None = None
+    is_multiple_choice: bool | None = None
+    question_alternatives: list[str] | None = Field(None, description="Choices, when multiple-choice.")
+    knowledge_base_id: str | None = Field(None, description="Ground the question in this knowledge base.")
+    external_id: str | None = None
+    external_data: JsonObject | None = None
+    candidate_expectations_json: Expectations | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Requests
+
+
+class ListAvatarsArgs(_Strict):
+    """Query of GET /merchant-avatar-list."""
+
+    merchant_id: Uuid | None = Field(None, description="Only this merchant's templates.")
+    type: AvatarType | None = Field(
+        None,
+        description="interactive_heygen: live video avatar; interactive_elevenlabs: voice only; "
+        "offline_heygen: pre-recorded video; offline_elai, offline_synthesia: legacy, cannot create interviews.",
+    )
+    status: AvatarStatus | None = None
+    mojito_language_code: str | None = Field(None, description="Only templates in this language, e.g. en.")
+    filter_text: str | None = Field(None, description="Text the template name contains.")
+    include_archived: bool = Field(False, description="Also list archived templates.")
+    include_public: bool = Field(False, description="Also list JobMojito's public templates.")
+    limit: int = Field(50, ge=1, le=1000)
+    offset: int | None = Field(0, ge=0)
+
+
+class _CommonInterviewFields(_Strict):
+    """Options shared by all three create endpoints, with the same meaning in each."""
+
+    seniority_level: Seniority | None = Field(None, description="Detected from the description when omitted.")
+    result_view: ResultView | None = Field(None, description="How much of the result the candidate sees.")
+    candidate_video_introduction: VideoIntroduction | None = None
+    interview_conversation_speed: ConversationSpeed | None = None
+    max_followups: Followups | None = Field(
+        None, description="Follow-ups per question: 0 none, 1-3 low/normal/high; null = template default."
+    )
+    is_embedded: bool | None = Field(None, description="true also returns embed_id and embed_signing_key.")
+    welcome_message: str | None = None
+    thank_you_message: str | None = None
+    instructional_video: bool | None = None
+    instructional_video_custom_text: str | None = None
+    interview_department: str | None = None
+    interview_salary: str | None = None
+    interview_available_till: str | None = Field(None, description="Closing date, ISO 8601.")
+    recruiter_profile_id: str | None = None
+    required_pronunciation: bool | None = None
+    result_enable_edit_transcript: bool | None = None
+    tags: list[str] | None = None
+    hiring_for_company: HiringCompany | None = None
+    pdf_export_auto_config: PdfExportConfig | None = None
+    custom_scoring: JsonObject | None = None
+    merchant_id: str | None = None
+
+
+class _InterviewDefinitionFields(_CommonInterviewFields):
+    """The interview itself: what create_interview and create_interview_from_questions both take."""
+
+    name: NonEmpty = Field(description="Position / interview title.")
+    location: NonEmpty = Field(description="Where the job is, e.g. 'Remote (EU)'.")
+    mojito_language_code: LanguageCode = Field(description="Language the interview is held in.")
+    status: InterviewStatus = Field(description="draft: staged, not runnable; active: live.")
+    type: InterviewKind = Field(
+        description="interview: AI-scored hiring; coaching: practice feedback; assessment: scored skills check."
+    )
+    visibility: Visibility = Field(
+        description="merchant_public: listed on your page; merchant_invite: invite only; "
+        "merchant_unlisted: direct link only."
+    )
+    recording: AnswerRecording | None = Field(None, description="Answer-level recording (proctoring).")
+    recording_full_session: SessionRecording | None = Field(
+        None, description="Whole-session recording (extra credits)."
+    )
+    interview_tone: str | None = Field(
+        None, description="relaxed (default), simple, professional or persuasive; unknown = default."
+    )
+    code: str | None = None
+    cover_image_url: str | None = None
+    knowledge_base_store_id: str | None = None
+    description_long: str | None = None
+    candidate_expectations: str | None = Field(None, description="What a strong candidate brings.")
+    additional_context: JsonObject | None = None
+
+
+class CreateInterviewArgs(_InterviewDefinitionFields):
+    """Body of POST /job-interview-create: the AI writes description, questions and expectations."""
+
+    interview_template_id: Uuid = Field(description="Template `id` from list_avatars (not a legacy type).")
+    description: str | None = Field(None, description="The job description the AI works from.")
+    interview_type: InterviewType | None = Field(
+        None, description="Shapes the generated and follow-up questions; default pre-screening."
+    )
+    interview_length: QuestionCount | None = Field(
+        None,
+        description="Questions wanted (1-40), capped at one per 2 minutes of max_duration; "
+        "omitted: the AI picks 5-8.",
+    )
+    max_duration: Seconds | None = Field(None, description="Interview length in seconds; default 1200.")
+    interview_attempts: Attempts | None = Field(None, description="Attempts allowed per candidate (1-20).")
+    questions_random_subset: Fraction | None = Field(None, description="Ask only this fraction (0.01-0.9).")
+    include_rapport_question: bool | None = None
+    include_closing_prompt: bool | None = None
+    use_enhanced_expectations: bool | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_interview_type_means_default(cls, data: Any) -> Any:
+        # This endpoint does not accept null here (the array variant does): an agent's explicit null
+        # means "the default", which is what leaving the field out asks for.
+        if isinstance(data, dict) and "interview_type" in data and data["interview_type"] is None:
+            return {key: value for key, value in data.items() if key != "interview_type"}
+        return data
+
+
+class CreateFromQuestionsArgs(_InterviewDefinitionFields):
+    """Body of POST /job-interview-create-from-array: your own questions, asked in order."""
+
+    interview_template_id: NonEmpty = Field(
+        description="Template `id` from list_avatars (not a legacy type)."
+    )
+    description: NonEmpty = Field(description="What the interview is about.")
+    questions: list[Question] = Field(min_length=1, description="At least one question, in order.")
+    interview_type: InterviewType | None = None
+    interview_attempts: float | None = Field(None, description="Attempts allowed per candidate.")
+    questions_random_subset: float | None = Field(
+        None, description="Ask only this fraction of the questions."
+    )
+    candidate_expectations_json: Expectations | None = None
+    disable_deduplication: bool | None = None
+
+    @model_validator(mode="after")
+    def _questions_are_consistent(self) -> CreateFromQuestionsArgs:
+        seen: set[str] = set()
+        for index, item in enumerate(self.questions):
+            where = f"questions[{index}]"
+            main_id = item.conditional_question_main_id
+            if item.is_conditional and not main_id:
+                raise field_error(
+                    f"{where}.conditional_question_main_id",
+                    "required when is_conditional is true: the `id` of an earlier question",
+                )
+            if main_id and main_id not in seen:
+                raise field_error(
+                    f"{where}.conditional_question_main_id",
+                    f"must be the `id` of an earlier question in the array; no earlier question has id {main_id!r}",
+                )
+            if item.is_multiple_choice and len(item.question_alternatives or ()) < 2:
+                raise field_error(
+                    f"{where}.question_alternatives", "a multiple-choice question needs 2+ choices"
+                )
+            if item.id is not None:
+                if item.id in seen:
+                    raise field_error(f"{where}.id", f"duplicate question id {item.id!r}")
+                seen.add(item.id)
+        return self
+
+
+# Without an existing position these describe the one to create.
+POSITION_FIELDS = ("position_name", "position_location", "position_country_code", "mojito_language_code")
+
+
+class CreateForCandidateArgs(_CommonInterviewFields):
+    """Body of POST /job-interview-create-for-candidate-with-token."""
+
+    candidate_name: NonEmpty
+    candidate_email: NonEmpty
+    candidate_country_code: NonEmpty = Field(description="ISO 3166-1 alpha-2, e.g. US.")
+    candidate_resume: NonEmpty = Field(description="Plain-text résumé; the AI pre-screens it.")
+    position_def_set_id: str | None = Field(
+        None, description="Existing position's id; without it, position_name/location/country_code and "
+        "mojito_language_code are required.",
+    )  # fmt: skip
+    position_name: str | None = None
+    position_location: str | None = None
+    position_country_code: str | None = Field(None, description="ISO 3166-1 alpha-2, e.g. DE.")
+    mojito_language_code: LanguageCode | None = None
+    position_description: str | None = None
+    position_description_long: str | None = None
+    position_external_id: str | None = None
+    interview_template_id: str | None = Field(None, description="Template id; default: platform template.")
+    candidate_external_id: str | None = None
+    candidate_linkedin_url: str | None = None
+    interview_attempts: Attempts | None = None
+    questions_random_subset: Fraction | None = None
+    max_duration: Seconds | None = Field(None, description="Interview length in seconds.")
+    use_enhanced_expectations: bool | None = None
+    include_rapport_question: bool | None = None
+    include_closing_prompt: bool | None = None
+
+    @model_validator(mode="after")
+    def _position_is_identified(self) -> CreateForCandidateArgs:
+        if self.position_def_set_id:
+            return self
+        for name in POSITION_FIELDS:
+            if not getattr(self, name):
+                raise field_error(name, "required when position_def_set_id is not given")
+        return self
+
+
+class SetStateArgs(_Strict):
+    """Body of POST /job-interview-set-state."""
+
+    position_id: Uuid = Field(description="The interview_def_set_id (or position id) to change.")
+    status: TargetStatus | None = Field(
+        None,
+        description="draft: unpublish; active: publish; archived: hide, keep results; deleted: remove for good; "
+        "preparing, completed: pipeline states.",
+    )
+    is_embedded: bool | None = Field(None, description="true: create/return the embed key; false: remove it.")
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> SetStateArgs:
+        if self.status is None and self.is_embedded is None:
+            raise field_error("status", "give status, is_embedded, or both")
+        return self
+
+
+class GetDefinitionArgs(_Strict):
+    """Query of GET /job-interview-get."""
+
+    position_id: Uuid = Field(description="An interview_def_set_id or a position id.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Responses (lenient: open enums, everything nullable, extra fields kept)
+
+
+class AvatarTemplate(_Lenient):
+    id: str = Field(description="Use as interview_template_id.")
+    name: str | None = None
+    type: str | None = Field(None, description="Known: " + ", ".join(get_args(AvatarType)) + ".")
+    status: str | None = None
+    visibility: str | None = None
+    mojito_language_code: str | None = None
+    merchant_id: str | None = None
+    video_voice_language_name: str | None = None
+    media_url: str | None = None
+    background_url: str | None = None
+    background_blur: float | None = None
+    video_background_remove: bool | None = None
+    video_avatar_image_url: str | None = None
+    video_avatar_aspect_ratio: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+class Pagination(_Lenient):
+    total: int | None = None
+    limit: int | None = None
+    offset: int | None = None
+    has_more: bool | None = None
+
+
+class AvatarList(_Lenient):
+    data: list[AvatarTemplate] = Field(default_factory=list)
+    pagination: Pagination | None = None
+
+
+class CreatedInterview(_Lenient):
+    interview_def_set_id: str = Field(description="The new interview's id (the position_id of later calls).")
+    questions_generated: float | None = None
+    max_duration: float | None = None
+    embed_id: str | None = None
+    embed_signing_key: str | None = None
+
+
+class CandidateInterview(_Lenient):
+    status: str = Field(
+        description="ai_accept / recruiter_accept: go ahead; recruiter_action: a recruiter decides; "
+        "ai_reject / recruiter_reject: rejected (see reason); already-applied: same candidate and position."
+    )
+    interview_url: str | None = Field(None, description="The candidate's personal interview link.")
+    reason: str | None = None
+    position_def_set_id: str | None = None
+    interview_def_set_id: str | None = None
+    profile_interview_id: str | None = None
+    embed_id: str | None = None
+    embed_signing_key: str | None = None
+
+
+class StateChanged(_Lenient):
+    success: bool | None = None
+    embed_id: str | None = None
+    embed_signing_key: str | None = None
+
+
+class DefinitionQuestion(_Lenient):
+    question: str | None = None
+    id: str | None = None
+    duration: float | None = None
+    is_conditional: bool | None = None
+    conditional_question_main_id: str | None = None
+    is_multiple_choice: bool | None = None
+    question_alternatives: list[str] | None = None
+
+
+class InterviewDefinition(_Lenient):
+    name: str | None = None
+    status: str | None = None
+    visibility: str | None = None
+    type: str | None = None
+    stage: str | None = None
+    is_multistage: bool | None = None
+    questions: list[DefinitionQuestion] | None = Field(None, description="null for multi-stage positions.")
+    description: str | None = None
+    interview_description_long: str | None = None
+    candidate_expectations: str | None = None
+    interview_location: str | None = None
+    mojito_language_code: str | None = None
+    speech_language_code: str | None = None
+    speech_language_name: str | None = None
+    interview_template_id: str | None = None
+    interview_template_type: str | None = None
+    is_voice_only: bool | None = None
+    merchant_id: str | None = None
+    code: str | None = None
+    slug: str | None = None
+    cover_image_url: str | None = None
+    knowledge_base_store_id: str | None = None
+    recording: str | None = None
+    recording_full_session: str | None = None
+    result_view: str | None = None
+    type_credit: str | None = None
+    coach_plan: str | None = None
+    candidate_video_introduction: str | None = None
+    interview_conversation_speed: str | None = None
+    interview_department: str | None = None
+    interview_salary: str | None = None
+    interview_available_till: str | None = None
+    recruiter_profile_id: str | None = None
+    tags: list[str] | None = None
+    max_followups: float | None = None
+    max_duration: float | None = None
+    questions_random_subset: float | None = None
+    required_pronunciation: bool | None = None
+    result_enable_edit_transcript: bool | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+    calc_definition_json: Any = None
+    candidate_expectations_json: Any = None
+    result_scoring: Any = None
+    creation_parameters: Any = None
+    pdf_export_auto_config: Any = None

@@ -1,0 +1,196 @@
+"""Every way a call can fail, as one exception tree whose messages an agent can act on.
+
+    JobMojitoError                      message() -> text for the agent, never the token
+    ├── NotConfigured                   no token: how to set JOBMOJITO_TOKEN or use --sandbox
+    ├── TransportError                  the exchange itself failed
+    │   ├── ConnectFailed               the request provably never left: safe to retry
+    │   ├── UpstreamTimeout             sent, no complete answer in time: it may have been processed
+    │   └── ConnectionLost              sent, connection dropped or garbled mid-exchange
+    ├── BadResponse                     an answer we cannot use (not JSON, truncated, too large, wrong shape)
+    └── UpstreamStatusError             JobMojito answered an error status (+ its {"error","name"} body)
+        ├── Unauthorized       401
+        ├── Forbidden          403
+        ├── NotFound           404
+        ├── InvalidRequest     400, 409, 422 (and other 4xx)
+        ├── RateLimited        429 (retry_after)
+        └── ServerError        5xx
+
+`upstream.py` raises these; the tool boundary in `tools.py` turns them into `isError` results.
+A message never repeats untrusted text at length: upstream error texts are cleaned and bounded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# How much of an upstream error text reaches the agent: enough to read, too little to flood context.
+_EXCERPT_CHARS = 300
+
+
+def excerpt(text: str, limit: int = _EXCERPT_CHARS) -> str:
+    """One line, printable, at most `limit` characters: safe to quote untrusted text in a message."""
+    cleaned = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class CallContext:
+    """What a message needs to know about the call that failed, to say what to do next."""
+
+    tool: str
+    creates: bool  # a create that may have reached JobMojito must never be blindly resent
+    recheck_hint: str = ""  # how to find out whether a create went through
+
+
+class JobMojitoError(Exception):
+    """Base: `message(call)` is the full text the agent reads."""
+
+    def message(self, call: CallContext) -> str:
+        return str(self)
+
+
+class NotConfigured(JobMojitoError):
+    def message(self, call: CallContext) -> str:
+        return (
+            "No JobMojito token is configured, so the server cannot call JobMojito. "
+            "Set JOBMOJITO_TOKEN (a JobMojito/Supabase access token) in the server's environment or .env file, "
+            "or start the server with --sandbox to try every tool against the built-in simulator."
+        )
+
+
+class TransportError(JobMojitoError):
+    """The HTTP exchange failed below the level of a status code."""
+
+
+class ConnectFailed(TransportError):
+    def message(self, call: CallContext) -> str:
+        return (
+            f"Could not connect to the JobMojito API ({self}). Nothing was sent. "
+            "Check JOBMOJITO_BASE_URL, the network or proxy settings (HTTPS_PROXY), then try again."
+        )
+
+
+def _maybe_created(call: CallContext) -> str:
+    if not call.creates:
+        return " It is safe to try again."
+    hint = f" {call.recheck_hint}" if call.recheck_hint else ""
+    return (
+        " The request was sent, so JobMojito may have created the interview anyway. "
+        f"It was NOT sent again automatically, to avoid a duplicate.{hint}"
+    )
+
+
+class UpstreamTimeout(TransportError):
+    def message(self, call: CallContext) -> str:
+        return (
+            f"JobMojito did not answer in time ({self}). AI question generation can take a while; "
+            "a longer JOBMOJITO_TIMEOUT allows more." + _maybe_created(call)
+        )
+
+
+class ConnectionLost(TransportError):
+    def message(self, call: CallContext) -> str:
+        return (
+            f"The connection to JobMojito broke before a complete answer arrived ({self})."
+            + _maybe_created(call)
+        )
+
+
+class BadResponse(JobMojitoError):
+    def message(self, call: CallContext) -> str:
+        return f"JobMojito sent an answer this server cannot use: {self}." + _maybe_created(call)
+
+
+class UpstreamStatusError(JobMojitoError):
+    """An HTTP error status, with the API's own `{"error": ..., "name": ...}` when it sent one."""
+
+    def __init__(self, status: int, error: str | None = None, field: str | None = None) -> None:
+        self.status = status
+        self.error = excerpt(error) if error else None
+        self.field = excerpt(field, 80) if field else None
+        super().__init__(f"HTTP {status}" + (f": {self.error}" if self.error else ""))
+
+    def upstream_says(self) -> str:
+        """The API's own words, naming the offending field when it did."""
+        if self.error and self.field:
+            return f" JobMojito says about `{self.field}`: {self.error}"
+        if self.error:
+            return f" JobMojito says: {self.error}"
+        if self.field:
+            return f" The offending field is `{self.field}`."
+        return ""
+
+    def message(self, call: CallContext) -> str:
+        return f"JobMojito answered HTTP {self.status}.{self.upstream_says()}"
+
+
+class Unauthorized(UpstreamStatusError):
+    def message(self, call: CallContext) -> str:
+        return (
+            "JobMojito rejected the token (HTTP 401): it is missing, malformed or expired "
+            "(access tokens are short-lived, usually one hour). Sign in to JobMojito again to get a fresh "
+            "access token and set it as JOBMOJITO_TOKEN, then restart the server." + self.upstream_says()
+        )
+
+
+class Forbidden(UpstreamStatusError):
+    def message(self, call: CallContext) -> str:
+        return (
+            "JobMojito refused this action for this account (HTTP 403): the token is valid but lacks "
+            "permission for it, e.g. another merchant's data." + self.upstream_says()
+        )
+
+
+class NotFound(UpstreamStatusError):
+    def message(self, call: CallContext) -> str:
+        return (
+            "JobMojito found no such item for this account (HTTP 404): check the id, which may be wrong, "
+            "deleted, or belong to another merchant." + self.upstream_says()
+        )
+
+
+class InvalidRequest(UpstreamStatusError):
+    def message(self, call: CallContext) -> str:
+        return (
+            f"JobMojito rejected the arguments (HTTP {self.status}); nothing was created or changed. "
+            "Fix the named field and call again." + self.upstream_says()
+        )
+
+
+class RateLimited(UpstreamStatusError):
+    def __init__(self, status: int, error: str | None, field: str | None, retry_after: float | None) -> None:
+        super().__init__(status, error, field)
+        self.retry_after = retry_after
+
+    def message(self, call: CallContext) -> str:
+        wait = f"retry after {self.retry_after:g} s" if self.retry_after is not None else "wait, then retry"
+        return f"JobMojito is rate limiting this account (HTTP 429): {wait}." + self.upstream_says()
+
+
+class ServerError(UpstreamStatusError):
+    def message(self, call: CallContext) -> str:
+        if self.status in (502, 503, 504):
+            return (
+                f"JobMojito is unavailable or overloaded (HTTP {self.status}).{self.upstream_says()}"
+                + _maybe_created(call)
+            )
+        # The create endpoints report some validation and permission failures as 500 (unknown
+        # template, knowledge base or language id; no permission), so the API's own words matter here.
+        return (
+            f"JobMojito failed with HTTP {self.status}.{self.upstream_says()} "
+            "If it names a field or id, fix it and call again; otherwise try again later."
+        )
+
+
+def status_error(
+    status: int, error: str | None, field: str | None, retry_after: float | None
+) -> UpstreamStatusError:
+    """The most specific error class for an HTTP error status."""
+    if status == 429:
+        return RateLimited(status, error, field, retry_after)
+    by_status: dict[int, type[UpstreamStatusError]] = {401: Unauthorized, 403: Forbidden, 404: NotFound}
+    if status in by_status:
+        return by_status[status](status, error, field)
+    if status >= 500:
+        return ServerError(status, error, field)
+    return InvalidRequest(status, error, field)

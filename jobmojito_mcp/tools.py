@@ -1,0 +1,405 @@
+"""The six tools: one declarative table, and the one boundary every call goes through.
+
+Each `ToolSpec` holds everything about a tool: what agents see (name, title, description,
+argument and result models, annotations), which JobMojito function it calls, and how its result
+reads as text. `run_tool` is the single path from raw arguments to a result: validate (refuse
+before sending anything), call upstream, check the answer's shape, summarise. Failures leave as
+`ToolError` with a message an agent can act on; nothing else escapes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, Literal, TypeVar
+
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp_types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import BaseModel, ValidationError
+
+from jobmojito_mcp import contract as c
+from jobmojito_mcp.errors import CallContext, JobMojitoError, excerpt
+from jobmojito_mcp.upstream import Endpoint, Upstream
+
+Args = TypeVar("Args", bound=BaseModel)
+Result = TypeVar("Result", bound=BaseModel)
+
+# Annotation presets: reads are safe to repeat; creates are not; a state change is repeatable
+# but may remove an interview. All reach JobMojito, an open world.
+READ = ToolAnnotations(
+    read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True
+)
+CREATE = ToolAnnotations(
+    read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True
+)
+CHANGE = ToolAnnotations(
+    read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True
+)
+
+
+@dataclass(frozen=True)
+class ToolSpec(Generic[Args, Result]):
+    """One tool, completely: the only place it is described."""
+
+    name: str
+    title: str
+    description: str
+    arguments: type[Args]
+    result: type[Result]
+    method: Literal["GET", "POST"]
+    path: str
+    annotations: ToolAnnotations
+    summarize: Callable[[Args, Result], str]
+    # For creates: how to find out whether a call that failed mid-flight went through anyway.
+    recheck_hint: str = ""
+
+    @property
+    def endpoint(self) -> Endpoint:
+        # Repeating is harmless exactly when the tool is read-only: derived, never declared twice.
+        return Endpoint(self.method, self.path, safe_to_repeat=bool(self.annotations.read_only_hint))
+
+    @property
+    def call_context(self) -> CallContext:
+        return CallContext(
+            tool=self.name, creates=not self.annotations.idempotent_hint, recheck_hint=self.recheck_hint
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Argument validation: refuse bad input before anything is sent, naming the field and what is allowed.
+
+
+def validate_arguments(spec: ToolSpec[Args, Any], raw: Mapping[str, Any]) -> Args:
+    """The validated argument model, or a ToolError naming every offending field."""
+    try:
+        return spec.arguments.model_validate(_parse_stringified_json(spec.arguments, raw))
+    except ValidationError as exc:
+        problems = "\n".join(f"- {_explain(err, spec.arguments)}" for err in exc.errors(include_url=False))
+        raise ToolError(f"Invalid arguments; nothing was sent to JobMojito.\n{problems}") from None
+
+
+def _parse_stringified_json(model: type[BaseModel], raw: Mapping[str, Any]) -> dict[str, Any]:
+    # Some clients send list and object arguments as JSON text; accept it where a string is not allowed.
+    parsed = dict(raw)
+    for name, value in raw.items():
+        field = model.model_fields.get(name)
+        if field is None or not isinstance(value, str) or field.annotation in (str, str | None):
+            continue
+        stripped = value.strip()
+        if stripped[:1] in ("[", "{"):
+            with contextlib.suppress(ValueError, RecursionError):
+                parsed[name] = json.loads(stripped)
+    return parsed
+
+
+def _field_path(loc: tuple[str | int, ...]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif not part.startswith(("function-", "constrained-", "json-or-python", "lax-")):
+            path += f".{part}" if path else part
+    return path or "(arguments)"
+
+
+def _explain(err: Any, model: type[BaseModel]) -> str:
+    kind, ctx = err["type"], err.get("ctx") or {}
+    field = ctx.get("field") or _field_path(err["loc"])
+    got = f" (got {excerpt(repr(err['input']), 60)})" if "input" in err and kind != "missing" else ""
+    if kind == "missing":
+        return f"`{field}`: required"
+    if kind == "extra_forbidden":
+        close = difflib.get_close_matches(str(err["loc"][-1]), list(model.model_fields), n=1)
+        hint = f"; did you mean `{close[0]}`?" if close else ""
+        return f"`{field}`: unknown argument{hint}"
+    if kind == "literal_error":
+        return f"`{field}`: must be one of {ctx['expected']}{got}"
+    if kind == "field_rule":
+        return f"`{field}`: {ctx['message']}"
+    if kind == "string_too_short":
+        return f"`{field}`: must not be empty"
+    if kind == "too_short":
+        return f"`{field}`: needs at least {ctx.get('min_length', 1)} item(s)"
+    message = str(err["msg"]).removeprefix("Value error, ")
+    message = message.replace("Input should be", "must be").replace("Input ", "")
+    return f"`{field}`: {message}{got}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The boundary
+
+
+def request_of(spec: ToolSpec[Args, Any], args: Args) -> dict[str, Any]:
+    """The query (GET) or JSON body (POST): exactly the fields the caller gave, under the API's names."""
+    if spec.method == "GET":
+        values = args.model_dump(mode="json", exclude_none=True, exclude_unset=True)
+        return {"query": {key: _query_value(value) for key, value in values.items()}}
+    return {"body": args.model_dump(mode="json", exclude_unset=True)}
+
+
+def _query_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"  # the API's documented spelling for its flags
+    return str(value)
+
+
+async def run_tool(
+    spec: ToolSpec[Args, Result], raw: Mapping[str, Any], upstream: Upstream, token: str | None
+) -> CallToolResult:
+    """Validate, call JobMojito, check the answer, summarise: the whole life of a tool call."""
+    args = validate_arguments(spec, raw)
+    try:
+        data = await upstream.call(spec.endpoint, token, **request_of(spec, args))
+    except JobMojitoError as failure:
+        raise ToolError(failure.message(spec.call_context)) from None
+    try:
+        result = spec.result.model_validate(data)
+    except ValidationError as exc:
+        fields = sorted({_field_path(err["loc"]) for err in exc.errors()})
+        raise ToolError(
+            f"JobMojito answered with an unexpected shape (problem in: {', '.join(fields)[:200]})."
+            + (
+                " The interview may have been created; check before retrying."
+                if spec.call_context.creates
+                else ""
+            )
+        ) from None
+    return CallToolResult(
+        content=[TextContent(type="text", text=spec.summarize(args, result))],
+        # The answer as JobMojito sent it (validated above): no reformatting, extra fields kept.
+        structured_content=data,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Summaries: the text an agent reads. Ids, links and the next step, briefly.
+
+
+def _embed(result: c.CreatedInterview | c.CandidateInterview | c.StateChanged) -> str:
+    if result.embed_id:
+        return f" Embed: embed_id {result.embed_id}, embed_signing_key {result.embed_signing_key}."
+    return ""
+
+
+def _summarize_avatars(args: c.ListAvatarsArgs, result: c.AvatarList) -> str:
+    if not result.data:
+        return "No templates match. Try without filters, or include_archived/include_public."
+    lines = []
+    for t in result.data:
+        notes = []
+        if t.type in c.LEGACY_AVATAR_TYPES:
+            notes.append("legacy: cannot create interviews")
+        if t.type == "interactive_elevenlabs":
+            notes.append("voice only")
+        note = f" ({'; '.join(notes)})" if notes else ""
+        lines.append(f"- {t.id} | {t.name} | {t.type} | {t.mojito_language_code} | {t.status}{note}")
+    page = result.pagination
+    shown = f"{len(result.data)} template(s)"
+    more = ""
+    if page and page.total is not None:
+        start = (page.offset or 0) + 1
+        shown = f"templates {start}-{start + len(result.data) - 1} of {page.total}"
+        if page.has_more:
+            more = f"\nMore exist: call again with offset={(page.offset or 0) + len(result.data)}."
+    return (
+        f"{shown} (id | name | type | language | status):\n"
+        + "\n".join(lines)
+        + more
+        + "\nUse a template's id as interview_template_id."
+    )
+
+
+def _summarize_created(args: c.CreateInterviewArgs, result: c.CreatedInterview) -> str:
+    counted = ""
+    if result.questions_generated is not None:
+        counted = f" with {result.questions_generated:g} AI-written questions"
+        if args.interview_length and result.questions_generated < args.interview_length:
+            counted += f" ({args.interview_length} asked; capped at one per 2 minutes of max_duration)"
+    return (
+        f"Created interview {result.interview_def_set_id}{counted}.{_embed(result)} "
+        f"Next: get_interview_definition(position_id={result.interview_def_set_id}) to review the questions; "
+        "set_interview_state to publish, unpublish or archive it."
+    )
+
+
+def _summarize_from_questions(args: c.CreateFromQuestionsArgs, result: c.CreatedInterview) -> str:
+    return (
+        f"Created interview {result.interview_def_set_id} with {len(args.questions)} question(s).{_embed(result)} "
+        f"Next: get_interview_definition(position_id={result.interview_def_set_id}) to review it."
+    )
+
+
+_CANDIDATE_STATUS = {
+    "ai_accept": "the AI pre-screening accepted the candidate: send them the link",
+    "recruiter_accept": "accepted by the recruiter's rules: send them the link",
+    "recruiter_action": "a recruiter must decide before the candidate proceeds",
+    "ai_reject": "the AI pre-screening rejected the candidate",
+    "recruiter_reject": "rejected by the recruiter's rules",
+    "already-applied": "this candidate already applied to this position; nothing new was created",
+}
+
+
+def _summarize_candidate(args: c.CreateForCandidateArgs, result: c.CandidateInterview) -> str:
+    meaning = _CANDIDATE_STATUS.get(result.status, "see JobMojito for what this status means")
+    parts = [f"{args.candidate_name}: {result.status} ({meaning})."]
+    if result.reason:
+        parts.append(f"Reason: {excerpt(result.reason)}.")
+    if result.interview_url:
+        parts.append(f"Interview link: {result.interview_url}")
+    ids = [
+        f"{name} {value}"
+        for name in ("position_def_set_id", "interview_def_set_id", "profile_interview_id")
+        if (value := getattr(result, name))
+    ]
+    if ids:
+        parts.append("Ids: " + ", ".join(ids) + ".")
+    return " ".join(parts) + _embed(result)
+
+
+def _summarize_state(args: c.SetStateArgs, result: c.StateChanged) -> str:
+    changes = []
+    if args.status:
+        changes.append(f"status is now {args.status}")
+    if args.is_embedded is not None:
+        changes.append("embedding enabled" if args.is_embedded else "embedding removed")
+    done = "Done" if result.success is not False else "JobMojito reported no success"
+    return f"{done} for interview {args.position_id}: {', '.join(changes)}.{_embed(result)}"
+
+
+def _summarize_definition(args: c.GetDefinitionArgs, result: c.InterviewDefinition) -> str:
+    head = (
+        f"{result.name} — status {result.status}, {result.visibility}, type {result.type}, "
+        f"language {result.mojito_language_code}, template {result.interview_template_type}"
+        + (", voice only" if result.is_voice_only else "")
+        + (f", max {result.max_duration:g} s" if result.max_duration else "")
+        + "."
+    )
+    if result.questions is None:
+        return head + " Multi-stage position: no single question list."
+    lines = []
+    for number, q in enumerate(result.questions, 1):
+        extra = []
+        if q.is_conditional:
+            extra.append(f"follow-up of {q.conditional_question_main_id}")
+        if q.is_multiple_choice and q.question_alternatives:
+            extra.append("choices: " + " / ".join(q.question_alternatives))
+        if q.duration:
+            extra.append(f"{q.duration:g} s")
+        tag = f" [{'; '.join(extra)}]" if extra else ""
+        lines.append(f"{number}. {q.question}{tag}")
+    return head + f" {len(lines)} question(s):\n" + "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# The table
+
+_CREATE_RECHECK = (
+    "Before calling again, look in the JobMojito dashboard for an interview with this name created just now."
+)
+
+TOOLS: tuple[ToolSpec[Any, Any], ...] = (
+    ToolSpec(
+        name="list_avatars",
+        title="List interview templates",
+        description=(
+            "List the avatar templates of this JobMojito account, newest first. A template's `id` is the "
+            "`interview_template_id` the create tools need; its `type` sets the modality (live video, "
+            "voice only, pre-recorded). Filter by type, status, language or name; page with limit/offset."
+        ),
+        arguments=c.ListAvatarsArgs,
+        result=c.AvatarList,
+        method="GET",
+        path="/merchant-avatar-list",
+        annotations=READ,
+        summarize=_summarize_avatars,
+    ),
+    ToolSpec(
+        name="create_interview",
+        title="Create an AI-written interview",
+        description=(
+            "Create an interview from a job position: JobMojito's AI writes the description, questions and "
+            "candidate expectations. Requires name, location, interview_template_id (from list_avatars), "
+            "mojito_language_code, status, type, visibility. Returns interview_def_set_id. Not idempotent: "
+            "each call creates a new interview."
+        ),
+        arguments=c.CreateInterviewArgs,
+        result=c.CreatedInterview,
+        method="POST",
+        path="/job-interview-create",
+        annotations=CREATE,
+        summarize=_summarize_created,
+        recheck_hint=_CREATE_RECHECK,
+    ),
+    ToolSpec(
+        name="create_interview_from_questions",
+        title="Create an interview from your questions",
+        description=(
+            "Create an interview that asks your own questions, in order. Same required fields as "
+            "create_interview plus description and questions (at least one). Questions may be "
+            "multiple-choice, unscored, timed, or follow-ups of an earlier question (by its id). Returns "
+            "interview_def_set_id. Not idempotent: each call creates a new interview."
+        ),
+        arguments=c.CreateFromQuestionsArgs,
+        result=c.CreatedInterview,
+        method="POST",
+        path="/job-interview-create-from-array",
+        annotations=CREATE,
+        summarize=_summarize_from_questions,
+        recheck_hint=_CREATE_RECHECK,
+    ),
+    ToolSpec(
+        name="create_interview_for_candidate",
+        title="Enrol a candidate and get their interview link",
+        description=(
+            "In one call: create or reuse a position and its interview, enrol the candidate, pre-screen the "
+            "résumé with AI, and return a status and the candidate's personal interview_url. Give "
+            "position_def_set_id for an existing position, or position_name, position_location, "
+            "position_country_code and mojito_language_code for a new one."
+        ),
+        arguments=c.CreateForCandidateArgs,
+        result=c.CandidateInterview,
+        method="POST",
+        path="/job-interview-create-for-candidate-with-token",
+        annotations=CREATE,
+        summarize=_summarize_candidate,
+        recheck_hint=(
+            "Before calling again, check the position's candidates in the JobMojito dashboard; a repeat for the "
+            "same candidate and position answers already-applied."
+        ),
+    ),
+    ToolSpec(
+        name="set_interview_state",
+        title="Publish, unpublish, archive or delete an interview",
+        description=(
+            "Change an interview's status (draft, active, archived, deleted, preparing, completed) and/or its "
+            "embedding (is_embedded true returns embed_id and embed_signing_key; false removes them). "
+            "deleted cannot be undone."
+        ),
+        arguments=c.SetStateArgs,
+        result=c.StateChanged,
+        method="POST",
+        path="/job-interview-set-state",
+        annotations=CHANGE,
+        summarize=_summarize_state,
+    ),
+    ToolSpec(
+        name="get_interview_definition",
+        title="Get an interview's definition",
+        description=(
+            "Get an interview's definition by its interview_def_set_id or position id: name, status, "
+            "visibility, template, language, settings and the questions (in the shape "
+            "create_interview_from_questions accepts; null for multi-stage positions)."
+        ),
+        arguments=c.GetDefinitionArgs,
+        result=c.InterviewDefinition,
+        method="GET",
+        path="/job-interview-get",
+        annotations=READ,
+        summarize=_summarize_definition,
+    ),
+)
+
+TOOLS_BY_NAME: dict[str, ToolSpec[Any, Any]] = {spec.name: spec for spec in TOOLS}

@@ -1,0 +1,124 @@
+"""The pydantic models agree with the API contract, field by field.
+
+The contract JSON shipped with the sandbox is the oracle: every documented request field is an
+argument with the same name, required where documented, with the same enum values and ranges;
+every documented response field is in the result model.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+from jobmojito_mcp.server import published_schema
+from jobmojito_mcp.tools import TOOLS, TOOLS_BY_NAME
+
+CONTRACT: dict[str, Any] = json.loads(
+    resources.files("jobmojito_mcp.sandbox").joinpath("contract.json").read_text("utf-8")
+)
+
+
+def _request_schema(tool: str) -> tuple[dict[str, Any], set[str]]:
+    entry = CONTRACT[tool]
+    if "body" in entry:
+        return entry["body"]["properties"], set(entry["body"].get("required", []))
+    params = {p["name"]: p["schema"] for p in entry["query"]}
+    return params, {p["name"] for p in entry["query"] if p.get("required")}
+
+
+def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
+    if "$ref" in schema:
+        return _resolve(root["$defs"][schema["$ref"].split("/")[-1]], root)
+    return schema
+
+
+def _variants(prop: dict[str, Any], root: dict[str, Any]) -> list[dict[str, Any]]:
+    prop = _resolve(prop, root)
+    if "anyOf" in prop:
+        return [_resolve(v, root) for v in prop["anyOf"]]
+    return [prop]
+
+
+def _enum(prop: dict[str, Any], root: dict[str, Any]) -> set[str] | None:
+    for variant in _variants(prop, root):
+        if "enum" in variant:
+            return set(variant["enum"])
+    return None
+
+
+def _bounds(prop: dict[str, Any], root: dict[str, Any]) -> tuple[Any, Any]:
+    for variant in _variants(prop, root):
+        low = variant.get("minimum", variant.get("exclusiveMinimum"))
+        high = variant.get("maximum", variant.get("exclusiveMaximum"))
+        if low is not None or high is not None:
+            return low, high
+    return None, None
+
+
+def _nullable(prop: dict[str, Any], root: dict[str, Any]) -> bool:
+    return any(v.get("type") == "null" for v in _variants(prop, root))
+
+
+@pytest.mark.parametrize("tool", [spec.name for spec in TOOLS])
+def test_arguments_are_exactly_the_documented_fields(tool: str) -> None:
+    documented, required = _request_schema(tool)
+    ours = published_schema(TOOLS_BY_NAME[tool].arguments)
+    assert set(ours["properties"]) == set(documented)
+    assert set(ours.get("required", [])) == required
+    assert ours["additionalProperties"] is False, "a misspelt argument must be refused, not dropped"
+
+
+@pytest.mark.parametrize("tool", [spec.name for spec in TOOLS])
+def test_argument_enums_and_ranges_match_the_contract(tool: str) -> None:
+    documented, _ = _request_schema(tool)
+    ours = published_schema(TOOLS_BY_NAME[tool].arguments)
+    for name, spec in documented.items():
+        prop = ours["properties"][name]
+        if "enum" in spec and spec["enum"] != ["true", "false"]:  # flags are typed boolean for agents
+            assert _enum(prop, ours) == set(spec["enum"]), name
+        if "minimum" in spec or "maximum" in spec:
+            assert _bounds(prop, ours) == (spec.get("minimum"), spec.get("maximum")), name
+        if spec.get("minLength") == 1:
+            assert any(v.get("minLength") == 1 or v.get("format") == "uuid" for v in _variants(prop, ours)), name
+        if spec.get("nullable") and name not in _request_schema(tool)[1]:
+            assert _nullable(prop, ours) or "default" in prop, name
+
+
+def test_question_items_match_the_contract() -> None:
+    documented = CONTRACT["create_interview_from_questions"]["body"]["properties"]["questions"]["items"]
+    ours = published_schema(TOOLS_BY_NAME["create_interview_from_questions"].arguments)
+    item = ours["$defs"]["Question"]
+    assert set(item["properties"]) == set(documented["properties"])
+    assert set(item["required"]) == set(documented["required"])
+    assert item.get("additionalProperties", True) is not False, "the API accepts extra question fields"
+
+
+@pytest.mark.parametrize("tool", [spec.name for spec in TOOLS])
+def test_results_cover_every_documented_response_field(tool: str) -> None:
+    documented = CONTRACT[tool]["responses"]["200"]
+    variants = documented.get("anyOf", [documented])
+    fields = {name for variant in variants for name in variant["properties"]}
+    result: type[BaseModel] = TOOLS_BY_NAME[tool].result
+    assert fields <= set(result.model_fields)
+
+
+@pytest.mark.parametrize("tool", [spec.name for spec in TOOLS])
+def test_result_schemas_are_never_stricter_than_the_api(tool: str) -> None:
+    """Clients reject structuredContent that fails outputSchema, so the schema must admit any answer."""
+    schema = published_schema(TOOLS_BY_NAME[tool].result)
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            assert "enum" not in node, "response enums must stay open: new values appear"
+            assert node.get("additionalProperties", True) is not False, "new response fields must pass"
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)

@@ -1,0 +1,104 @@
+"""What agents see, pinned: every tool's name, description, schemas and annotations.
+
+A change to a snapshot is a change to what every agent reads: review it, then rewrite the
+snapshots with UPDATE_SNAPSHOTS=1. A missing snapshot fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+from mcp import Client
+
+from jobmojito_mcp.config import Settings
+from jobmojito_mcp.server import build_server
+from jobmojito_mcp.tools import TOOLS
+from jobmojito_mcp.upstream import Upstream
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+EXPECTED_NAMES = [
+    "list_avatars",
+    "create_interview",
+    "create_interview_from_questions",
+    "create_interview_for_candidate",
+    "set_interview_state",
+    "get_interview_definition",
+]
+
+
+@pytest.fixture
+async def listed_tools() -> list[dict[str, Any]]:
+    # Listing tools never calls upstream: an unreachable base URL proves it.
+    async with Upstream(Settings(base_url="http://127.0.0.1:9")) as upstream:
+        async with Client(build_server(upstream, lambda _ctx: None)) as client:
+            result = await client.list_tools()
+    return [tool.model_dump(mode="json", by_alias=True, exclude_none=True) for tool in result.tools]
+
+
+async def test_exactly_the_six_documented_tools(listed_tools: list[dict[str, Any]]) -> None:
+    assert [tool["name"] for tool in listed_tools] == EXPECTED_NAMES
+
+
+async def test_tool_snapshots(listed_tools: list[dict[str, Any]]) -> None:
+    update = os.environ.get("UPDATE_SNAPSHOTS") == "1"
+    for tool in listed_tools:
+        path = SNAPSHOTS / f"{tool['name']}.json"
+        rendered = json.dumps(tool, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        if update:
+            path.write_text(rendered, encoding="utf-8")
+            continue
+        assert path.exists(), f"missing snapshot {path.name}: run with UPDATE_SNAPSHOTS=1 and review it"
+        assert path.read_text(encoding="utf-8") == rendered, (
+            f"{tool['name']} changed what agents see; review, then UPDATE_SNAPSHOTS=1"
+        )
+
+
+async def test_every_tool_is_fully_described(listed_tools: list[dict[str, Any]]) -> None:
+    for tool in listed_tools:
+        name = tool["name"]
+        assert tool.get("title") and len(tool["description"]) > 40, name
+        hints = tool["annotations"]
+        assert {"readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"} <= set(hints), name
+        assert hints["openWorldHint"] is True, name
+        schema = tool["inputSchema"]
+        assert schema["type"] == "object", name
+        # Some clients reject a whole tool list over one top-level combinator.
+        assert not {"anyOf", "oneOf", "allOf"} & set(schema), name
+        assert "outputSchema" in tool and tool["outputSchema"]["type"] == "object", name
+        for field, prop in schema["properties"].items():
+            assert "title" not in prop, f"{name}.{field}: generated titles only cost tokens"
+
+
+async def test_annotations_follow_what_each_tool_does(listed_tools: list[dict[str, Any]]) -> None:
+    hints = {tool["name"]: tool["annotations"] for tool in listed_tools}
+    for name in ("list_avatars", "get_interview_definition"):
+        assert hints[name]["readOnlyHint"] is True
+    for name in ("create_interview", "create_interview_from_questions", "create_interview_for_candidate"):
+        assert hints[name]["readOnlyHint"] is False
+        assert hints[name]["idempotentHint"] is False
+    assert hints["set_interview_state"]["destructiveHint"] is True
+    assert hints["set_interview_state"]["idempotentHint"] is True
+
+
+def test_flat_arguments_not_nested_under_a_model_name() -> None:
+    for spec in TOOLS:
+        schema = spec.arguments.model_json_schema()
+        assert spec.arguments.__name__ not in schema["properties"]
+
+
+async def test_listing_tools_sends_nothing_upstream() -> None:
+    seen: list[httpx2.Request] = []
+
+    def record(request: httpx2.Request) -> httpx2.Response:  # pragma: no cover - must not run
+        seen.append(request)
+        return httpx2.Response(500)
+
+    async with Upstream(Settings(), transport=httpx2.MockTransport(record)) as upstream:
+        async with Client(build_server(upstream, lambda _ctx: None)) as client:
+            await client.list_tools()
+    assert seen == []
