@@ -82,10 +82,12 @@ def _maybe_created(call: CallContext) -> str:
 
 class UpstreamTimeout(TransportError):
     def message(self, call: CallContext) -> str:
-        return (
-            f"JobMojito did not answer in time ({self}). AI question generation can take a while; "
-            "a longer JOBMOJITO_TIMEOUT allows more." + _maybe_created(call)
+        slow = (
+            " AI question generation can take a while; a longer JOBMOJITO_TIMEOUT allows more."
+            if call.creates
+            else ""
         )
+        return f"JobMojito did not answer in time ({self}).{slow}" + _maybe_created(call)
 
 
 class ConnectionLost(TransportError):

@@ -83,7 +83,9 @@ def test_argument_enums_and_ranges_match_the_contract(tool: str) -> None:
         if "minimum" in spec or "maximum" in spec:
             assert _bounds(prop, ours) == (spec.get("minimum"), spec.get("maximum")), name
         if spec.get("minLength") == 1:
-            assert any(v.get("minLength") == 1 or v.get("format") == "uuid" for v in _variants(prop, ours)), name
+            assert any(v.get("minLength") == 1 or v.get("format") == "uuid" for v in _variants(prop, ours)), (
+                name
+            )
         if spec.get("nullable") and name not in _request_schema(tool)[1]:
             assert _nullable(prop, ours) or "default" in prop, name
 

@@ -11,16 +11,18 @@ import os
 from pathlib import Path
 from typing import Any
 
-import httpx2
 import pytest
 from mcp import Client
 
 from jobmojito_mcp.config import Settings
+from jobmojito_mcp.sandbox import run_sandbox
 from jobmojito_mcp.server import build_server
 from jobmojito_mcp.tools import TOOLS
 from jobmojito_mcp.upstream import Upstream
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
+pytestmark = pytest.mark.anyio
+
 EXPECTED_NAMES = [
     "list_avatars",
     "create_interview",
@@ -34,9 +36,9 @@ EXPECTED_NAMES = [
 @pytest.fixture
 async def listed_tools() -> list[dict[str, Any]]:
     # Listing tools never calls upstream: an unreachable base URL proves it.
-    async with Upstream(Settings(base_url="http://127.0.0.1:9")) as upstream:
-        async with Client(build_server(upstream, lambda _ctx: None)) as client:
-            result = await client.list_tools()
+    upstream = Upstream(Settings(base_url="http://127.0.0.1:9"))
+    async with upstream, Client(build_server(upstream, lambda _ctx: None)) as client:
+        result = await client.list_tools()
     return [tool.model_dump(mode="json", by_alias=True, exclude_none=True) for tool in result.tools]
 
 
@@ -92,13 +94,8 @@ def test_flat_arguments_not_nested_under_a_model_name() -> None:
 
 
 async def test_listing_tools_sends_nothing_upstream() -> None:
-    seen: list[httpx2.Request] = []
-
-    def record(request: httpx2.Request) -> httpx2.Response:  # pragma: no cover - must not run
-        seen.append(request)
-        return httpx2.Response(500)
-
-    async with Upstream(Settings(), transport=httpx2.MockTransport(record)) as upstream:
-        async with Client(build_server(upstream, lambda _ctx: None)) as client:
+    with run_sandbox() as sandbox:
+        upstream = Upstream(Settings(base_url=sandbox.base_url, token="any-token-123456"))
+        async with upstream, Client(build_server(upstream, lambda _ctx: "any-token-123456")) as client:
             await client.list_tools()
-    assert seen == []
+        assert sandbox.requests() == []
