@@ -1,0 +1,84 @@
+"""The admin API under ``/_sandbox`` (no auth): lets out-of-process users drive the sandbox.
+
+=======================  ===========================================================
+GET    /_sandbox/health    ``{"status": "ok", "interviews": n}``
+GET    /_sandbox/requests  the journal as JSON (``?endpoint=`` filters)
+DELETE /_sandbox/requests  empty the journal
+GET    /_sandbox/faults    the faults still armed
+POST   /_sandbox/faults    arm a fault: ``{"endpoint", "kind", "times", "status", "body",
+                           "headers", "delay", "size"}`` (see :mod:`.faults`)
+DELETE /_sandbox/faults    disarm all faults
+POST   /_sandbox/reset     forget interviews, journal and faults
+=======================  ===========================================================
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from jobmojito_mcp.sandbox.faults import make_fault
+from jobmojito_mcp.sandbox.state import SandboxState
+
+_FAULT_FIELDS = frozenset({"endpoint", "kind", "times", "status", "body", "headers", "delay", "size"})
+
+
+def admin_routes(state: SandboxState) -> list[Route]:
+    async def health(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok", "interviews": len(state.interviews.all())})
+
+    async def requests(request: Request) -> JSONResponse:
+        if request.method == "DELETE":
+            state.journal.clear()
+            return JSONResponse({"success": True})
+        entries = state.journal.snapshot(request.query_params.get("endpoint"))
+        return JSONResponse({"requests": [entry.to_dict() for entry in entries]})
+
+    async def faults(request: Request) -> JSONResponse:
+        if request.method == "GET":
+            return JSONResponse({"faults": state.faults.pending()})
+        if request.method == "DELETE":
+            state.faults.clear()
+            return JSONResponse({"success": True})
+        try:
+            spec = await request.json()
+            _arm(state, spec)
+        except ValueError as error:  # includes malformed JSON
+            return JSONResponse({"error": str(error)}, status_code=422)
+        return JSONResponse({"success": True}, status_code=201)
+
+    async def reset(request: Request) -> JSONResponse:
+        state.reset()
+        return JSONResponse({"success": True})
+
+    return [
+        Route("/health", health, methods=["GET"]),
+        Route("/requests", requests, methods=["GET", "DELETE"]),
+        Route("/faults", faults, methods=["GET", "POST", "DELETE"]),
+        Route("/reset", reset, methods=["POST"]),
+    ]
+
+
+def _arm(state: SandboxState, spec: Any) -> None:
+    if not isinstance(spec, dict):
+        raise ValueError("the fault must be a JSON object")
+    unknown = set(spec) - _FAULT_FIELDS
+    if unknown:
+        raise ValueError(f"unknown fields: {sorted(unknown)}")
+    if not isinstance(spec.get("endpoint"), str) or not isinstance(spec.get("kind"), str):
+        raise ValueError("endpoint and kind are required strings")
+    headers = spec.get("headers")
+    if headers is not None and not isinstance(headers, dict):
+        raise ValueError("headers must be an object")
+    fault = make_fault(
+        spec["kind"],
+        status=spec.get("status"),
+        body=spec.get("body"),
+        headers=headers,
+        delay=spec.get("delay"),
+        size=spec.get("size"),
+    )
+    state.faults.add(spec["endpoint"], fault, times=spec.get("times", 1))

@@ -1,0 +1,127 @@
+"""The sandbox's ASGI app: ``/functions/v1/<endpoint>`` as JobMojito serves it, ``/_sandbox`` admin.
+
+Every call under ``/functions/v1`` goes through the same steps, in this order, because each step
+must see what the previous one let through:
+
+1. read the body and record the request in the journal (so 401s and faulted calls show too);
+2. wait the configured latency;
+3. play an injected fault, if one is armed for this endpoint;
+4. check the bearer token (401);
+5. find the endpoint (404) and method (405), parse the JSON body (400 when malformed);
+6. validate against the contract (422), then let the handler answer.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount
+from starlette.types import Receive, Scope, Send
+
+from jobmojito_mcp.sandbox import validation
+from jobmojito_mcp.sandbox.admin import admin_routes
+from jobmojito_mcp.sandbox.auth import authenticate
+from jobmojito_mcp.sandbox.errors import ApiError
+from jobmojito_mcp.sandbox.handlers import ROUTES, Route
+from jobmojito_mcp.sandbox.journal import RecordedRequest
+from jobmojito_mcp.sandbox.spec import CONTRACT
+from jobmojito_mcp.sandbox.state import SandboxState
+from jobmojito_mcp.sandbox.wire import Connection, play
+
+BASE_PATH = "/functions/v1"
+
+
+def create_app(state: SandboxState) -> Starlette:
+    """The sandbox as an ASGI app; serve it with uvicorn or call it in-process via ASGITransport."""
+    return Starlette(
+        routes=[
+            Mount(BASE_PATH, app=FunctionsAPI(state)),
+            Mount("/_sandbox", routes=admin_routes(state)),
+        ]
+    )
+
+
+class FunctionsAPI:
+    """The ASGI app mounted at ``/functions/v1`` (see the module docstring for the steps)."""
+
+    def __init__(self, state: SandboxState) -> None:
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":  # websockets: nothing to serve
+            return
+        request = Request(scope, receive)
+        body = await request.body()
+        recorded = RecordedRequest(
+            method=request.method,
+            path=request.url.path,
+            endpoint=request.url.path.removeprefix(BASE_PATH).strip("/"),
+            query=dict(request.query_params),
+            headers={name: ", ".join(request.headers.getlist(name)) for name in request.headers},
+            body=body,
+        )
+        self.state.journal.record(recorded)
+
+        conn = Connection(scope, receive, send, self.state.stopping)
+        if self.state.latency > 0 and not await conn.sleep(self.state.latency):
+            await conn.drop()
+            return
+        respond = partial(self._respond, recorded, scope, receive)
+        fault = self.state.faults.take(recorded.endpoint)
+        if fault is None:
+            await respond(send)
+        else:
+            await play(fault, conn, respond)
+
+    async def _respond(self, call: RecordedRequest, scope: Scope, receive: Receive, send: Send) -> None:
+        headers: dict[str, str] = {}
+        try:
+            answer: Any = self._answer(call)
+            status = 200
+        except ApiError as error:
+            answer, status = error.body(), error.status
+            if status == 405:
+                headers["allow"] = ", ".join(sorted(ROUTES[call.endpoint].methods))
+        await JSONResponse(answer, status_code=status, headers=headers)(scope, receive, send)
+
+    def _answer(self, call: RecordedRequest) -> Any:
+        authenticate(call.headers.get("authorization"), self.state.tokens)
+        route = ROUTES.get(call.endpoint)
+        if route is None:
+            raise ApiError(404, "Requested function was not found.")
+        if call.method not in route.methods:
+            raise ApiError(405, "Method not allowed.")
+        params = _params(route, call)
+        validation.validate(route.tool, params)
+        return route.handle(self.state, params)
+
+
+def _params(route: Route, call: RecordedRequest) -> Any:
+    """The call's parameters: the coerced query for query tools (plus a JSON body on POST), else the body."""
+    is_query_tool = "query" in CONTRACT[route.tool]
+    if is_query_tool:
+        params = validation.coerce_query(route.tool, call.query)
+        if call.method == "POST" and call.body.strip():
+            body = _json_body(call.body)
+            if not isinstance(body, dict):
+                raise ApiError(422, "Request body must be a JSON object.")
+            params.update(body)
+        return params
+    return _json_body(call.body)
+
+
+def _json_body(raw: bytes) -> Any:
+    """Parse a request body as strict JSON (no NaN or Infinity); 400 when it is not JSON."""
+
+    def refuse(constant: str) -> Any:
+        raise ValueError(f"{constant} is not JSON")
+
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=refuse)
+    except (UnicodeDecodeError, ValueError):
+        raise ApiError(400, "Request body is not valid JSON.") from None
