@@ -24,6 +24,13 @@ DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 LogFormat = Literal["text", "json"]
+Transport = Literal["stdio", "streamable-http", "sse", "http"]
+AuthMode = Literal["none", "api-key", "jobmojito-jwt"]
+
+DEFAULT_HTTP_PORT = 8000
+# SIGTERM lets in-flight tool calls finish for this long before connections are cut.
+DEFAULT_SHUTDOWN_GRACE = 20.0
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 SANDBOX_TOKEN = "sandbox-token"  # noqa: S105  # what --sandbox mode sends: the in-process simulator accepts any token
 
@@ -48,6 +55,25 @@ class Settings(BaseSettings):
     sandbox: bool = Field(False, description="Serve against the built-in in-process sandbox.")
     sandbox_db: str | None = Field(None, description="SQLite file keeping sandbox state across restarts.")
 
+    # Hosting (HTTP transports): JOBMOJITO_MCP_*
+    mcp_transport: Transport = "stdio"
+    mcp_host: str = "127.0.0.1"
+    mcp_port: int = Field(DEFAULT_HTTP_PORT, ge=0, le=65535)
+    mcp_auth: AuthMode = "none"
+    mcp_api_keys: SecretStr | None = Field(None, description="Comma-separated inbound API keys.")
+    mcp_api_keys_file: str | None = Field(None, description="File with one inbound API key per line.")
+    mcp_allowed_hosts: str = Field("", description="Comma-separated Host values accepted; * accepts any.")
+    mcp_allowed_origins: str = Field("", description="Comma-separated Origin values accepted; * accepts any.")
+    mcp_public_url: str | None = Field(None, description="The server's URL as clients reach it.")
+    mcp_stateless: bool = False
+    mcp_state_keys: SecretStr | None = Field(None, description="Comma-separated keys shared by replicas.")
+    mcp_shutdown_grace: float = Field(DEFAULT_SHUTDOWN_GRACE, ge=0)
+    mcp_allow_public_without_auth: bool = False
+    # Verifying callers' own JobMojito tokens (--auth jobmojito-jwt); defaults derive from base_url.
+    jwks_url: str | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str = "authenticated"
+
     @field_validator("base_url")
     @classmethod
     def _strip_trailing_slash(cls, value: str) -> str:
@@ -63,6 +89,26 @@ class Settings(BaseSettings):
     def _blank_is_none(cls, value: Any) -> Any:
         # An empty JOBMOJITO_TOKEN= line in .env means "not configured", not "send an empty bearer".
         return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def auth_server_url(self) -> str:
+        """JobMojito's auth server (Supabase `/auth/v1`), beside the functions API."""
+        if self.jwt_issuer:
+            return self.jwt_issuer.rstrip("/")
+        return self.base_url.removesuffix("/functions/v1") + "/auth/v1"
+
+    @property
+    def resolved_jwks_url(self) -> str:
+        return self.jwks_url or f"{self.auth_server_url}/.well-known/jwks.json"
+
+    @property
+    def is_loopback_bind(self) -> bool:
+        return self.mcp_host in LOOPBACK_HOSTS or self.mcp_host.startswith("127.")
+
+
+def split_list(value: str) -> list[str]:
+    """A comma-separated setting as a list, blanks dropped."""
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.tools import Tool
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
@@ -40,6 +41,27 @@ INSTRUCTIONS = (
 SANDBOX_NOTE = (
     " This server runs on the built-in sandbox: JobMojito is simulated, nothing real is created or billed."
 )
+
+
+class InFlight:
+    """Counts tool calls in progress, so a shutdown can wait for exactly those and no longer."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._idle: anyio.Event | None = None
+
+    def __enter__(self) -> None:
+        self.count += 1
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.count -= 1
+        if self.count == 0 and self._idle is not None:
+            self._idle.set()
+
+    async def wait_idle(self) -> None:
+        while self.count:
+            self._idle = anyio.Event()
+            await self._idle.wait()
 
 
 class _RawArguments(ArgModelBase):
@@ -70,11 +92,14 @@ def _drop_titles(node: Any) -> Any:
     return node
 
 
-def as_sdk_tool(spec: ToolSpec[Any, Any], upstream: Upstream, credentials: Credentials) -> Tool:
+def as_sdk_tool(
+    spec: ToolSpec[Any, Any], upstream: Upstream, credentials: Credentials, in_flight: InFlight
+) -> Tool:
     """Register one table entry with the SDK: flat input schema, output schema, annotations, handler."""
 
     async def handle(arguments: dict[str, Any], ctx: Context[Any, Any]) -> CallToolResult:
-        return await run_tool(spec, arguments, upstream, credentials(ctx))
+        with in_flight:
+            return await run_tool(spec, arguments, upstream, credentials(ctx))
 
     return Tool(
         fn=handle,
@@ -98,15 +123,21 @@ def build_server(
     tools: tuple[ToolSpec[Any, Any], ...] = TOOLS,
     sandbox: bool = False,
     log_level: Any = "INFO",
+    in_flight: InFlight | None = None,
+    **options: Any,
 ) -> MCPServer:
-    """The MCP server with the given tools, all calling through the one shared `upstream`."""
+    """The MCP server with the given tools, all calling through the one shared `upstream`.
+
+    `options` go to `MCPServer` as they are (auth settings, token verifier, request-state keys).
+    """
     return MCPServer(
         name="jobmojito",
         title="JobMojito interviews",
         version=__version__,
         instructions=INSTRUCTIONS + (SANDBOX_NOTE if sandbox else ""),
-        tools=[as_sdk_tool(spec, upstream, credentials) for spec in tools],
+        tools=[as_sdk_tool(spec, upstream, credentials, in_flight or InFlight()) for spec in tools],
         log_level=log_level,
+        **options,
     )
 
 

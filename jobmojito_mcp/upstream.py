@@ -114,6 +114,14 @@ class Upstream:
     async def aclose(self) -> None:
         await self._client.aclose()
 
+    async def reachable(self, probe_timeout: float = 3.0) -> bool:
+        """Whether JobMojito answers HTTP at all (any status counts): the readiness probe's question."""
+        try:
+            await self._client.get("/", timeout=probe_timeout)
+        except httpx2.HTTPError:
+            return False
+        return True
+
     async def call(
         self,
         endpoint: Endpoint,

@@ -78,3 +78,68 @@ async def stdio_server(
 
 def text_of(result: CallToolResult) -> str:
     return "\n".join(block.text for block in result.content if block.type == "text")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class HttpServer:
+    url: str  # e.g. http://127.0.0.1:PORT
+    process: Any
+    stderr_path: Path
+
+    def stderr(self) -> str:
+        return self.stderr_path.read_text("utf-8", errors="replace")
+
+
+@asynccontextmanager
+async def http_server(
+    env: Mapping[str, str], args: list[str], *, port: int | None = None, ready_timeout: float = 20.0
+) -> AsyncIterator[HttpServer]:
+    """The server as a hosted endpoint in a subprocess; waits for /healthz; SIGTERM on exit."""
+    import signal
+    import subprocess
+
+    import anyio
+    import httpx2
+
+    port = port or free_port()
+    base = {key: value for key, value in os.environ.items() if not key.startswith("JOBMOJITO_")}
+    with tempfile.TemporaryDirectory() as scratch:
+        stderr_path = Path(scratch) / "stderr.log"
+        with stderr_path.open("w", encoding="utf-8") as errlog:
+            process = subprocess.Popen(  # noqa: ASYNC220  # a plain start; it is polled, never awaited
+                [sys.executable, "-m", "jobmojito_mcp", "--port", str(port), *args],
+                env={**base, **env},
+                cwd=scratch,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=errlog,
+            )
+            url = f"http://127.0.0.1:{port}"
+            try:
+                with anyio.fail_after(ready_timeout):
+                    async with httpx2.AsyncClient() as probe:
+                        while True:
+                            assert process.poll() is None, stderr_path.read_text()
+                            try:
+                                if (await probe.get(f"{url}/healthz")).status_code == 200:
+                                    break
+                            except httpx2.TransportError:
+                                pass
+                            await anyio.sleep(0.05)
+                yield HttpServer(url, process, stderr_path)
+            finally:
+                if process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+                    try:
+                        process.wait(timeout=15)
+                    except subprocess.TimeoutExpired:
+                        process.kill()
+                        process.wait()

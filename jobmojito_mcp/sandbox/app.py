@@ -31,6 +31,7 @@ from jobmojito_mcp.sandbox.handlers import ROUTES, Route
 from jobmojito_mcp.sandbox.journal import RecordedRequest
 from jobmojito_mcp.sandbox.spec import CONTRACT
 from jobmojito_mcp.sandbox.state import SandboxState
+from jobmojito_mcp.sandbox.tokens import auth_routes
 from jobmojito_mcp.sandbox.wire import Connection, play
 
 BASE_PATH = "/functions/v1"
@@ -42,6 +43,7 @@ def create_app(state: SandboxState) -> Starlette:
         routes=[
             Mount(BASE_PATH, app=FunctionsAPI(state)),
             Mount("/_sandbox", routes=admin_routes(state)),
+            *auth_routes(state.issuer),
         ]
     )
 

@@ -28,6 +28,7 @@ from jobmojito_mcp.sandbox.app import BASE_PATH, create_app
 from jobmojito_mcp.sandbox.faults import FaultKind, make_fault
 from jobmojito_mcp.sandbox.journal import RecordedRequest
 from jobmojito_mcp.sandbox.state import SandboxState
+from jobmojito_mcp.sandbox.tokens import AUTH_PATH, DEFAULT_LIFETIME
 from jobmojito_mcp.sandbox.wire import TRANSPORT_STATE_KEY
 
 STARTUP_TIMEOUT = 10.0
@@ -143,6 +144,25 @@ class RunningSandbox:
 
     def clear_faults(self) -> None:
         self.state.faults.clear()
+
+    @property
+    def jwt_issuer(self) -> str:
+        """The simulated auth server, as the `iss` of the tokens it signs."""
+        return f"{self.root_url}{AUTH_PATH}"
+
+    @property
+    def jwks_url(self) -> str:
+        return f"{self.jwt_issuer}/.well-known/jwks.json"
+
+    def issue_token(
+        self, subject: str, *, expires_in: int = DEFAULT_LIFETIME, audience: str = "authenticated"
+    ) -> str:
+        """A JobMojito-style access token for `subject`, signed by this sandbox's auth server."""
+        return self.state.issuer.issue(self.jwt_issuer, subject, expires_in=expires_in, audience=audience)
+
+    def forge_token(self, subject: str) -> str:
+        """Looks like `issue_token`'s, but signed with another key: must fail verification."""
+        return self.state.issuer.issue(self.jwt_issuer, subject, forged=True)
 
     def reset(self) -> None:
         """Forget interviews, journal and faults (between tests sharing one sandbox)."""

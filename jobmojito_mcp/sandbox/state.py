@@ -17,6 +17,7 @@ from collections.abc import Set
 from jobmojito_mcp.sandbox.faults import FaultPlan
 from jobmojito_mcp.sandbox.interviews import Interview
 from jobmojito_mcp.sandbox.journal import Journal
+from jobmojito_mcp.sandbox.tokens import TokenIssuer
 
 
 class InterviewStore:
@@ -105,6 +106,7 @@ class SandboxState:
         self.journal = Journal()
         self.faults = FaultPlan()
         self.stopping = threading.Event()
+        self.issuer = TokenIssuer()  # the simulated auth server's signing key
 
     def reset(self) -> None:
         """Forget interviews (also in SQLite), the journal and pending faults; keep the knobs."""

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
-from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+from jsonschema import Draft202012Validator
 
 from jobmojito_mcp.sandbox.errors import ApiError
 from jobmojito_mcp.sandbox.spec import CONTRACT, to_json_schema

@@ -1,0 +1,307 @@
+"""The hosted endpoint: Streamable HTTP at /mcp and SSE at /sse, inbound auth, health, shutdown.
+
+One process, one upstream pool, many callers. Everything an operator must not get wrong is
+decided here, at start-up, with a clear refusal: no unauthenticated public bind, Host and Origin
+checked on every MCP request (421 / 403), per-caller JobMojito tokens kept per request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from types import FrameType
+from typing import Any
+
+import anyio
+import httpx2
+import uvicorn
+from mcp.server.auth.settings import AuthSettings
+from mcp.server.mcpserver import MCPServer
+from mcp.server.request_state import RequestStateSecurity
+from mcp.server.transport_security import TransportSecuritySettings
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from jobmojito_mcp import __version__
+from jobmojito_mcp.auth import ApiKeyVerifier, JwksTokenVerifier, credentials_for, load_api_keys
+from jobmojito_mcp.config import Settings, split_list
+from jobmojito_mcp.logs import secrets
+from jobmojito_mcp.server import InFlight, build_server, open_upstream
+from jobmojito_mcp.upstream import USER_AGENT, Upstream
+
+logger = logging.getLogger(__name__)
+
+UNGUARDED_PATHS = frozenset({"/healthz", "/readyz"})  # probes come from anywhere, with any Host
+_READY_CACHE_SECONDS = 5.0
+_CONNECTIONS_GRACE = 3  # seconds for idle connections to close once tool calls are drained
+
+
+class ConfigurationRefused(Exception):
+    """A hosting configuration that must not start; the message says how to fix it."""
+
+
+def public_url(settings: Settings) -> str:
+    if settings.mcp_public_url:
+        return settings.mcp_public_url.rstrip("/")
+    host = f"[{settings.mcp_host}]" if ":" in settings.mcp_host else settings.mcp_host
+    return f"http://{host}:{settings.mcp_port}"
+
+
+def check_exposure(settings: Settings) -> None:
+    """Refuse an unauthenticated server on a non-loopback interface, unless explicitly told."""
+    if settings.mcp_auth != "none" or settings.is_loopback_bind:
+        return
+    if settings.mcp_allow_public_without_auth:
+        logger.warning(
+            "serving WITHOUT authentication on %s: anyone who reaches it acts with this server's JobMojito token",
+            settings.mcp_host,
+        )
+        return
+    raise ConfigurationRefused(
+        f"refusing to serve without authentication on {settings.mcp_host} (not a loopback address). "
+        "Use --auth api-key (with JOBMOJITO_MCP_API_KEYS) or --auth jobmojito-jwt, or bind --host 127.0.0.1. "
+        "Behind a proxy that authenticates for you, --allow-public-without-auth says so explicitly."
+    )
+
+
+class HostOriginGuard:
+    """DNS-rebinding and cross-site protection: unknown Host -> 421, unknown browser Origin -> 403.
+
+    The SDK's own check couples the two and cannot exempt health probes; this one applies the
+    configured lists (with `*` and `host:*` port wildcards) to every path but the probes.
+    """
+
+    def __init__(self, app: ASGIApp, allowed_hosts: list[str], allowed_origins: list[str]) -> None:
+        self.app = app
+        self.hosts = allowed_hosts
+        self.origins = allowed_origins
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] not in UNGUARDED_PATHS:
+            headers = {key.decode("latin-1"): value.decode("latin-1") for key, value in scope["headers"]}
+            if not _matches(headers.get("host", ""), self.hosts):
+                await PlainTextResponse("Invalid Host header", status_code=421)(scope, receive, send)
+                return
+            origin = headers.get("origin")
+            # No Origin: not a browser cross-site request (MCP clients and curl send none).
+            if origin is not None and not _matches(origin, self.origins):
+                await PlainTextResponse("Invalid Origin header", status_code=403)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def _matches(value: str, allowed: list[str]) -> bool:
+    for pattern in allowed:
+        if pattern == "*" or value == pattern:
+            return True
+        if pattern.endswith(":*") and value.startswith(pattern[:-1]) and value[len(pattern) - 1 :].isdigit():
+            return True
+    return False
+
+
+def default_allowed(settings: Settings) -> tuple[list[str], list[str]]:
+    """Host and Origin allow-lists: configured ones, else loopback names plus the bound address."""
+    hosts = split_list(settings.mcp_allowed_hosts)
+    origins = split_list(settings.mcp_allowed_origins)
+    loopback = ["127.0.0.1", "localhost", "[::1]"]
+    if not hosts:
+        hosts = [f"{name}:*" for name in loopback] + loopback
+        if not settings.is_loopback_bind and settings.mcp_host not in ("0.0.0.0", "::"):  # noqa: S104
+            hosts += [settings.mcp_host, f"{settings.mcp_host}:*"]
+        if settings.mcp_public_url:
+            hosts.append(httpx2.URL(settings.mcp_public_url).netloc.decode())
+    if not origins:
+        origins = [f"http://{name}:*" for name in loopback] + [f"http://{name}" for name in loopback]
+        if settings.mcp_public_url:
+            url = httpx2.URL(settings.mcp_public_url)
+            origins.append(f"{url.scheme}://{url.netloc.decode()}")
+    return hosts, origins
+
+
+def _auth_options(settings: Settings, jwks_client: httpx2.AsyncClient) -> dict[str, Any]:
+    """MCPServer keyword arguments for the chosen inbound auth mode."""
+    if settings.mcp_auth == "api-key":
+        return {
+            "token_verifier": ApiKeyVerifier(load_api_keys(settings)),
+            "auth": AuthSettings(issuer_url=public_url(settings), resource_server_url=None),  # type: ignore[arg-type]
+        }
+    if settings.mcp_auth == "jobmojito-jwt":
+        verifier = JwksTokenVerifier(
+            settings.resolved_jwks_url, settings.auth_server_url, settings.jwt_audience, jwks_client
+        )
+        return {
+            "token_verifier": verifier,
+            # RFC 9728: 401s point clients at /.well-known/oauth-protected-resource, which names
+            # JobMojito's auth server as where to get a token.
+            "auth": AuthSettings(
+                issuer_url=settings.auth_server_url,  # type: ignore[arg-type]
+                resource_server_url=f"{public_url(settings)}/mcp",  # type: ignore[arg-type]
+                validate_token_resource=False,  # the verifier checks the audience itself
+            ),
+        }
+    return {}
+
+
+def _state_security(settings: Settings) -> dict[str, Any]:
+    # Replicas must seal and open each other's request state: they share keys from configuration.
+    if settings.mcp_state_keys is None:
+        return {}
+    keys = split_list(settings.mcp_state_keys.get_secret_value())
+    for key in keys:
+        secrets.add(key)
+    return {"request_state_security": RequestStateSecurity(keys=keys, audience="jobmojito-mcp")}
+
+
+def build_http_app(
+    settings: Settings,
+    upstream: Upstream,
+    server_token: str | None,
+    jwks_client: httpx2.AsyncClient,
+    in_flight: InFlight | None = None,
+) -> Starlette:
+    """The ASGI app: the chosen MCP transports, health probes, and the Host/Origin guard around them."""
+    check_exposure(settings)
+    server: MCPServer = build_server(
+        upstream,
+        credentials_for(settings, server_token),
+        sandbox=settings.sandbox,
+        log_level=settings.log_level,
+        in_flight=in_flight,
+        **_auth_options(settings, jwks_client),
+        **_state_security(settings),
+    )
+    # Host/Origin are checked by HostOriginGuard below, uniformly for both transports.
+    unchecked = TransportSecuritySettings(enable_dns_rebinding_protection=False)
+    routes: list[BaseRoute] = [Route("/healthz", _healthz), Route("/readyz", _readyz_for(upstream, settings))]
+    middleware: list[Any] = []
+    lifespan = None
+    if settings.mcp_transport in ("streamable-http", "http"):
+        streamable = server.streamable_http_app(
+            stateless_http=settings.mcp_stateless, transport_security=unchecked, host=settings.mcp_host
+        )
+        routes += streamable.routes
+        middleware = streamable.user_middleware
+        lifespan = streamable.router.lifespan_context
+    if settings.mcp_transport in ("sse", "http"):
+        sse = server.sse_app(transport_security=unchecked, host=settings.mcp_host)
+        known = {getattr(route, "path", None) for route in routes}
+        routes += [route for route in sse.routes if getattr(route, "path", None) not in known]
+        middleware = middleware or sse.user_middleware
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    hosts, origins = default_allowed(settings)
+    app.add_middleware(HostOriginGuard, allowed_hosts=hosts, allowed_origins=origins)
+    return app
+
+
+async def _healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok", "version": __version__})
+
+
+def _readyz_for(upstream: Upstream, settings: Settings) -> Any:
+    checked: dict[str, float | bool] = {"at": -_READY_CACHE_SECONDS, "ok": False}
+
+    async def readyz(request: Request) -> Response:
+        # Cached briefly: a probe every second must not become a request to JobMojito every second.
+        if time.monotonic() - float(checked["at"]) > _READY_CACHE_SECONDS:
+            checked["ok"] = await upstream.reachable()
+            checked["at"] = time.monotonic()
+        upstream_name = "sandbox" if settings.sandbox else "jobmojito"
+        body = {"status": "ready" if checked["ok"] else "upstream unreachable", "upstream": upstream_name}
+        return JSONResponse(body, status_code=200 if checked["ok"] else 503)
+
+    return readyz
+
+
+class DrainingServer(uvicorn.Server):
+    """uvicorn, with a shutdown that waits for in-flight tool calls and exits 0.
+
+    On SIGTERM/SIGINT: close the listening sockets (no new connections), wait until no tool call
+    is in flight (at most the grace period), then let uvicorn shut down. Plain uvicorn would close
+    streamed responses at once (a call in progress would lose its answer) and re-raise the signal
+    afterwards (exit status -15, read by orchestrators as a crash). A second signal stops at once.
+    """
+
+    def __init__(self, config: uvicorn.Config, in_flight: InFlight, grace: float) -> None:
+        super().__init__(config)
+        self._in_flight = in_flight
+        self._grace = grace
+        self._drain: asyncio.Task[None] | None = None
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        loop = asyncio.get_running_loop()
+        originals = {
+            sig: signal.signal(sig, self._on_signal(loop)) for sig in (signal.SIGINT, signal.SIGTERM)
+        }
+        try:
+            yield
+        finally:
+            for sig, handler in originals.items():
+                signal.signal(sig, handler)
+
+    def _on_signal(self, loop: asyncio.AbstractEventLoop) -> Callable[[int, FrameType | None], None]:
+        def handle(sig: int, frame: FrameType | None) -> None:
+            if self._drain is not None:
+                self.force_exit = self.should_exit = True
+                return
+            loop.call_soon_threadsafe(self._start_drain)
+
+        return handle
+
+    def _start_drain(self) -> None:
+        self._drain = asyncio.get_running_loop().create_task(self._drain_then_exit())
+
+    async def _drain_then_exit(self) -> None:
+        for listener in self.servers:
+            listener.close()
+        waiting = self._in_flight.count
+        logger.info("shutting down: %d tool call(s) in flight, waiting up to %g s", waiting, self._grace)
+        with anyio.move_on_after(self._grace) as scope:
+            await self._in_flight.wait_idle()
+        if scope.cancelled_caught:
+            logger.warning("grace period over with %d tool call(s) still in flight", self._in_flight.count)
+        self.should_exit = True
+
+
+async def serve_http(settings: Settings) -> None:
+    """Serve until SIGTERM/SIGINT; then stop accepting, let in-flight calls finish, close the pool."""
+    check_exposure(settings)
+    in_flight = InFlight()
+    async with (
+        open_upstream(settings) as (upstream, token),
+        httpx2.AsyncClient(headers={"User-Agent": USER_AGENT}, timeout=10.0) as jwks_client,
+    ):
+        app = build_http_app(settings, upstream, token, jwks_client, in_flight)
+        config = uvicorn.Config(
+            app,
+            host=settings.mcp_host,
+            port=settings.mcp_port,
+            log_config=None,  # keep our stderr-only, redacting logging
+            # Tool calls were drained already; what is left (idle streams) gets a short bound.
+            timeout_graceful_shutdown=_CONNECTIONS_GRACE,
+            server_header=False,
+            lifespan="on",
+        )
+        logger.info(
+            "jobmojito-mcp %s serving %s on http://%s:%d (auth %s%s) against %s",
+            __version__,
+            settings.mcp_transport,
+            settings.mcp_host,
+            settings.mcp_port,
+            settings.mcp_auth,
+            ", stateless" if settings.mcp_stateless else "",
+            "the built-in sandbox" if settings.sandbox else settings.base_url,
+        )
+        await DrainingServer(config, in_flight, settings.mcp_shutdown_grace).serve()
+    logger.info("stopped")

@@ -1,0 +1,170 @@
+"""Deployment behaviour: stateless replicas behind a real nginx, and graceful shutdown on SIGTERM."""
+
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import signal
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import anyio
+import httpx2
+import pytest
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+from mcp_types import CallToolResult
+
+from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox, run_sandbox
+from tests.support import COOKBOOK, TOKEN, free_port, http_server, server_env, text_of
+
+pytestmark = [pytest.mark.anyio, pytest.mark.timeout(120)]
+
+API_KEY = "replica-key-51c0e2d7a9"
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[RunningSandbox]:
+    with run_sandbox() as running:
+        yield running
+
+
+def find_nginx() -> str:
+    found = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None)
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("nginx is required in CI (.ci/run installs the Debian package)")
+        pytest.skip("nginx not installed (apt-get install nginx-light)")
+    return found
+
+
+NGINX_CONF = """
+worker_processes 1;
+daemon off;
+{user}
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 512; }}
+http {{
+    access_log {tmp}/access.log;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    upstream mcp_replicas {{
+        server 127.0.0.1:{first};
+        server 127.0.0.1:{second};
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://mcp_replicas;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+            proxy_buffering off;
+            proxy_read_timeout 300s;
+        }}
+    }}
+}}
+"""
+
+
+async def test_stateless_replicas_behind_nginx_round_robin(sandbox: RunningSandbox, tmp_path: Path) -> None:
+    nginx = find_nginx()
+    env = server_env(sandbox.base_url, LOG_LEVEL="INFO") | {"JOBMOJITO_MCP_API_KEYS": API_KEY}
+    args = ["--transport", "streamable-http", "--stateless", "--auth", "api-key"]
+    async with http_server(env, args) as first, http_server(env, args) as second:
+        port = free_port()
+        conf = tmp_path / "nginx.conf"
+        user = "user root;" if os.geteuid() == 0 else ""
+        conf.write_text(
+            NGINX_CONF.format(
+                tmp=tmp_path,
+                port=port,
+                user=user,
+                first=first.url.rsplit(":", 1)[1],
+                second=second.url.rsplit(":", 1)[1],
+            )
+        )
+        proxy = subprocess.Popen(  # noqa: ASYNC220  # started once; nginx forks itself
+            [nginx, "-c", str(conf), "-p", str(tmp_path)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            with anyio.fail_after(10):
+                while True:
+                    try:
+                        async with httpx2.AsyncClient() as probe:
+                            if (await probe.get(f"{url}/healthz")).status_code == 200:
+                                break
+                    except httpx2.TransportError:
+                        await anyio.sleep(0.05)
+            sandbox.clear_requests()
+            async with (
+                httpx2.AsyncClient(headers={"Authorization": f"Bearer {API_KEY}"}, timeout=30) as http,
+                Client(streamable_http_client(f"{url}/mcp", http_client=http)) as client,
+            ):
+                arguments = copy.deepcopy(COOKBOOK["create_interview"]) | {
+                    "interview_template_id": DEFAULT_TEMPLATE_ID
+                }
+                created = await client.call_tool("create_interview", arguments)
+                assert isinstance(created, CallToolResult) and not created.is_error, text_of(created)
+                assert isinstance(created.structured_content, dict)
+                interview_id = created.structured_content["interview_def_set_id"]
+                for _ in range(3):
+                    got = await client.call_tool("get_interview_definition", {"position_id": interview_id})
+                    assert isinstance(got, CallToolResult) and not got.is_error, text_of(got)
+                    listed = await client.call_tool("list_avatars", {"limit": 1})
+                    assert isinstance(listed, CallToolResult) and not listed.is_error
+        finally:
+            proxy.send_signal(signal.SIGQUIT)
+            proxy.wait(timeout=10)
+        # Round robin really spread the one session over both replicas.
+        for replica in (first, second):
+            assert replica.stderr().count('"POST /mcp HTTP/1.1" 200') >= 2, replica.stderr()[-2000:]
+        assert len(sandbox.requests()) == 7
+        assert {r.headers["authorization"] for r in sandbox.requests()} == {f"Bearer {TOKEN}"}
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])  # modern JSON answers; legacy SSE-streamed answers
+async def test_sigterm_lets_in_flight_calls_finish_and_exits_zero(sandbox: RunningSandbox, mode: str) -> None:
+    env = server_env(sandbox.base_url, LOG_LEVEL="INFO", TIMEOUT="10")
+    async with http_server(env, ["--transport", "streamable-http", "--shutdown-grace", "10"]) as server:
+        sandbox.clear_requests()
+        sandbox.inject("merchant-avatar-list", "hang", delay=2.0)  # the call takes 2 s upstream
+        results: list[CallToolResult] = []
+        refused_during_drain: list[bool] = []
+
+        async def slow_call() -> None:
+            # No DELETE on close: by then the server has (rightly) stopped accepting connections.
+            transport = streamable_http_client(f"{server.url}/mcp", terminate_on_close=False)
+            async with Client(transport, mode=mode) as client:  # type: ignore[arg-type]
+                await client.list_tools()  # the client validates results against these schemas
+                result = await client.call_tool("list_avatars", {"limit": 1})
+                assert isinstance(result, CallToolResult)
+                results.append(result)
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(slow_call)
+            with anyio.fail_after(10):
+                while not sandbox.requests("merchant-avatar-list"):  # noqa: ASYNC110  # another thread's state
+                    await anyio.sleep(0.02)
+            server.process.send_signal(signal.SIGTERM)
+            await anyio.sleep(0.5)
+            try:
+                async with httpx2.AsyncClient() as http:
+                    await http.get(f"{server.url}/healthz")
+                refused_during_drain.append(False)
+            except httpx2.ConnectError:
+                refused_during_drain.append(True)
+        assert refused_during_drain == [True], "after SIGTERM, no new connections"
+        assert len(results) == 1 and not results[0].is_error, text_of(results[0])
+        await anyio.to_thread.run_sync(lambda: server.process.wait(15))
+        assert server.process.returncode == 0, server.stderr()[-2000:]
+        assert "1 tool call(s) in flight" in server.stderr() and "stopped" in server.stderr()
