@@ -1,8 +1,12 @@
 """Command line: flags and subcommands, and nothing else.
 
-jobmojito-mcp [flags]            serve MCP over stdio (what MCP clients launch)
-jobmojito-mcp --sandbox          the same, against the built-in simulator (no token, no network)
-jobmojito-mcp sandbox --port N   serve the simulator alone over HTTP, for other clients and tests
+jobmojito-mcp [flags]                 serve MCP over stdio (what MCP clients launch)
+jobmojito-mcp --sandbox               the same, against the built-in simulator (no token, no network)
+jobmojito-mcp --transport http        serve over HTTP (see --help for hosting flags)
+jobmojito-mcp check                   verify configuration and credentials, with a fix for each failure
+jobmojito-mcp call TOOL [k=v ...]     run one tool from the shell and print its result
+jobmojito-mcp tools                   list the tools
+jobmojito-mcp sandbox --port N        serve the simulator alone over HTTP
 """
 
 from __future__ import annotations
@@ -11,120 +15,92 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Sequence
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from jobmojito_mcp import __version__
 
-_ENV_NOTE = "Every flag has an environment variable (shown in brackets); a .env file in the working directory is read too."
+if TYPE_CHECKING:
+    from jobmojito_mcp.config import Settings
+
+_ENV_NOTE = (
+    "Every flag has an environment variable (in brackets); a .env file in the working directory is read too."
+)
+
+# (flag, settings field, argparse options): one list, shared by the main command and its subcommands.
+_CONFIG_FLAGS: list[tuple[str, str, dict[str, Any]]] = [
+    ("--token", "token", {"help": "JobMojito access token [JOBMOJITO_TOKEN]; prefer the variable: flags show in `ps`"}),
+    ("--base-url", "base_url", {"help": "JobMojito functions API URL [JOBMOJITO_BASE_URL]"}),
+    ("--timeout", "timeout", {"type": float, "help": "read timeout, seconds (default 120) [JOBMOJITO_TIMEOUT]"}),
+    ("--connect-timeout", "connect_timeout", {"type": float, "help": "connect timeout, seconds (default 10) [JOBMOJITO_CONNECT_TIMEOUT]"}),
+    ("--log-level", "log_level", {"type": str.upper, "choices": ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], "help": "log level; logs go to stderr (default INFO) [JOBMOJITO_LOG_LEVEL]"}),
+    ("--log-format", "log_format", {"choices": ["text", "json"], "help": "log line format [JOBMOJITO_LOG_FORMAT]"}),
+    ("--sandbox", "sandbox", {"action": "store_const", "const": True, "help": "use the built-in JobMojito simulator: no token, no network [JOBMOJITO_SANDBOX]"}),
+    ("--sandbox-db", "sandbox_db", {"metavar": "PATH", "help": "SQLite file keeping sandbox state [JOBMOJITO_SANDBOX_DB]"}),
+    ("--read-only", "read_only", {"action": "store_const", "const": True, "help": "expose only the read tools [JOBMOJITO_READ_ONLY]"}),
+    ("--tools", "tools", {"metavar": "LIST", "help": "expose only these tools, comma-separated [JOBMOJITO_TOOLS]"}),
+]  # fmt: skip
+_HOSTING_FLAGS: list[tuple[str, str, dict[str, Any]]] = [
+    ("--transport", "mcp_transport", {"choices": ["stdio", "streamable-http", "sse", "http"], "help": "stdio (default); streamable-http at /mcp; sse at /sse; http serves both [JOBMOJITO_MCP_TRANSPORT]"}),
+    ("--host", "mcp_host", {"help": "bind address (default 127.0.0.1) [JOBMOJITO_MCP_HOST]"}),
+    ("--port", "mcp_port", {"type": int, "help": "port (default 8000) [JOBMOJITO_MCP_PORT]"}),
+    ("--auth", "mcp_auth", {"choices": ["none", "api-key", "jobmojito-jwt"], "help": "inbound auth: none (loopback only), api-key, jobmojito-jwt (callers' own tokens) [JOBMOJITO_MCP_AUTH]"}),
+    ("--api-keys-file", "mcp_api_keys_file", {"metavar": "PATH", "help": "inbound API keys, one per line [JOBMOJITO_MCP_API_KEYS_FILE]"}),
+    ("--allowed-hosts", "mcp_allowed_hosts", {"metavar": "LIST", "help": "accepted Host values, comma-separated [JOBMOJITO_MCP_ALLOWED_HOSTS]"}),
+    ("--allowed-origins", "mcp_allowed_origins", {"metavar": "LIST", "help": "accepted browser Origins, comma-separated [JOBMOJITO_MCP_ALLOWED_ORIGINS]"}),
+    ("--public-url", "mcp_public_url", {"metavar": "URL", "help": "this server's URL as clients reach it [JOBMOJITO_MCP_PUBLIC_URL]"}),
+    ("--stateless", "mcp_stateless", {"action": "store_const", "const": True, "help": "no server-side sessions: any replica answers any request [JOBMOJITO_MCP_STATELESS]"}),
+    ("--shutdown-grace", "mcp_shutdown_grace", {"type": float, "metavar": "SECONDS", "help": "in-flight calls get this long on SIGTERM (default 20) [JOBMOJITO_MCP_SHUTDOWN_GRACE]"}),
+    ("--allow-public-without-auth", "mcp_allow_public_without_auth", {"action": "store_const", "const": True, "help": "permit --auth none off loopback (only behind an authenticating proxy) [JOBMOJITO_MCP_ALLOW_PUBLIC_WITHOUT_AUTH]"}),
+    ("--jwks-url", "jwks_url", {"help": "JWKS for callers' tokens (default <auth server>/.well-known/jwks.json) [JOBMOJITO_JWKS_URL]"}),
+    ("--jwt-issuer", "jwt_issuer", {"help": "expected token issuer (default <base URL host>/auth/v1) [JOBMOJITO_JWT_ISSUER]"}),
+    ("--jwt-audience", "jwt_audience", {"help": "expected token audience (default authenticated) [JOBMOJITO_JWT_AUDIENCE]"}),
+]  # fmt: skip
+
+
+def _add_flags(
+    parser: argparse.ArgumentParser, flags: list[tuple[str, str, dict[str, Any]]], nested: bool
+) -> None:
+    for flag, field, options in flags:
+        # In a subcommand an absent flag must not overwrite the same flag given before it.
+        parser.add_argument(flag, dest=field, default=argparse.SUPPRESS if nested else None, **options)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jobmojito-mcp",
-        description="MCP server for JobMojito AI job interviews. With no subcommand, serves MCP over stdio.",
+        description="MCP server for JobMojito AI job interviews. With no subcommand, serves MCP (stdio by default).",
         epilog=_ENV_NOTE,
     )
     parser.add_argument("--version", action="version", version=f"jobmojito-mcp {__version__}")
-    parser.add_argument(
-        "--token", help="JobMojito access token [JOBMOJITO_TOKEN]; prefer the variable: flags show in `ps`"
-    )
-    parser.add_argument("--base-url", help="JobMojito functions API URL [JOBMOJITO_BASE_URL]")
-    parser.add_argument(
-        "--timeout", type=float, help="read timeout, seconds (default 120) [JOBMOJITO_TIMEOUT]"
-    )
-    parser.add_argument(
-        "--connect-timeout",
-        type=float,
-        help="connect timeout, seconds (default 10) [JOBMOJITO_CONNECT_TIMEOUT]",
-    )
-    parser.add_argument(
-        "--log-level",
-        type=str.upper,
-        choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"],
-        help="log level, logs go to stderr (default INFO) [JOBMOJITO_LOG_LEVEL]",
-    )
-    parser.add_argument(
-        "--log-format", choices=["text", "json"], help="log line format [JOBMOJITO_LOG_FORMAT]"
-    )
-    parser.add_argument(
-        "--sandbox",
-        action="store_const",
-        const=True,
-        help="serve against the built-in JobMojito simulator: no token, no network [JOBMOJITO_SANDBOX]",
-    )
-    parser.add_argument(
-        "--sandbox-db", metavar="PATH", help="SQLite file keeping sandbox state [JOBMOJITO_SANDBOX_DB]"
-    )
-
-    hosting = parser.add_argument_group("hosting (HTTP transports)")
-    hosting.add_argument(
-        "--transport",
-        choices=["stdio", "streamable-http", "sse", "http"],
-        help="stdio (default); streamable-http at /mcp; sse at /sse; http serves both [JOBMOJITO_MCP_TRANSPORT]",
-    )
-    hosting.add_argument("--host", help="bind address (default 127.0.0.1) [JOBMOJITO_MCP_HOST]")
-    hosting.add_argument("--port", type=int, help="port (default 8000) [JOBMOJITO_MCP_PORT]")
-    hosting.add_argument(
-        "--auth",
-        choices=["none", "api-key", "jobmojito-jwt"],
-        help="inbound auth: none (loopback only), api-key, jobmojito-jwt (callers' own tokens) [JOBMOJITO_MCP_AUTH]",
-    )
-    hosting.add_argument(
-        "--api-keys-file", metavar="PATH", help="inbound API keys, one per line [JOBMOJITO_MCP_API_KEYS_FILE]"
-    )
-    hosting.add_argument(
-        "--allowed-hosts",
-        metavar="LIST",
-        help="comma-separated Host values, e.g. mcp.example.com [JOBMOJITO_MCP_ALLOWED_HOSTS]",
-    )
-    hosting.add_argument(
-        "--allowed-origins",
-        metavar="LIST",
-        help="comma-separated browser Origins [JOBMOJITO_MCP_ALLOWED_ORIGINS]",
-    )
-    hosting.add_argument(
-        "--public-url", metavar="URL", help="this server's URL as clients reach it [JOBMOJITO_MCP_PUBLIC_URL]"
-    )
-    hosting.add_argument(
-        "--stateless",
-        action="store_const",
-        const=True,
-        help="no server-side sessions: any replica answers any request [JOBMOJITO_MCP_STATELESS]",
-    )
-    hosting.add_argument(
-        "--shutdown-grace",
-        type=float,
-        metavar="SECONDS",
-        help="in-flight calls get this long on SIGTERM (default 20) [JOBMOJITO_MCP_SHUTDOWN_GRACE]",
-    )
-    hosting.add_argument(
-        "--allow-public-without-auth",
-        action="store_const",
-        const=True,
-        help="serve a non-loopback address with --auth none (only behind a proxy that authenticates) [JOBMOJITO_MCP_ALLOW_PUBLIC_WITHOUT_AUTH]",
-    )
-    hosting.add_argument(
-        "--jwks-url",
-        help="JWKS for verifying callers' tokens (default: <auth server>/.well-known/jwks.json) [JOBMOJITO_JWKS_URL]",
-    )
-    hosting.add_argument(
-        "--jwt-issuer", help="expected token issuer (default: <base URL host>/auth/v1) [JOBMOJITO_JWT_ISSUER]"
-    )
-    hosting.add_argument(
-        "--jwt-audience", help="expected token audience (default authenticated) [JOBMOJITO_JWT_AUDIENCE]"
-    )
+    _add_flags(parser, _CONFIG_FLAGS, nested=False)
+    _add_flags(parser.add_argument_group("hosting (HTTP transports)"), _HOSTING_FLAGS, nested=False)  # type: ignore[arg-type]
 
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sandbox = commands.add_parser(
-        "sandbox",
-        help="serve the JobMojito simulator alone over HTTP",
-        description="Serve the JobMojito simulator.",
+    check = commands.add_parser("check", help="verify configuration and credentials")
+    call = commands.add_parser(
+        "call", help="run one tool and print its result", epilog="e.g. call list_avatars limit=5"
     )
-    sandbox.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
-    sandbox.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    call.add_argument("tool", help="tool name (see `tools`)")
+    call.add_argument(
+        "pairs", nargs="*", metavar="KEY=VALUE", help="arguments; values are parsed as JSON when they can be"
+    )
+    call.add_argument("--args", dest="json_args", metavar="JSON", help="arguments as one JSON object")
+    call.add_argument("--json", action="store_true", help="print the whole result as JSON")
+    tools = commands.add_parser("tools", help="list the tools")
+    for sub in (check, call, tools):
+        _add_flags(sub, _CONFIG_FLAGS, nested=True)
+
+    sandbox = commands.add_parser("sandbox", help="serve the JobMojito simulator alone over HTTP")
     sandbox.add_argument(
-        "--sandbox-db", dest="sandbox_db_sub", metavar="PATH", help="SQLite file keeping state"
+        "--host", dest="sandbox_host", default="127.0.0.1", help="bind address (default 127.0.0.1)"
+    )
+    sandbox.add_argument("--port", dest="sandbox_port", type=int, default=8765, help="port (default 8765)")
+    sandbox.add_argument(
+        "--sandbox-db",
+        dest="sandbox_db",
+        default=argparse.SUPPRESS,
+        metavar="PATH",
+        help="SQLite file keeping state",
     )
     sandbox.add_argument(
         "--accept-token",
@@ -133,7 +109,22 @@ def _parser() -> argparse.ArgumentParser:
         help="accept only these bearer tokens (repeatable); default: any non-empty token",
     )
     sandbox.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
-    return parser
+    return parser  # fmt: skip
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    from pydantic import ValidationError
+
+    from jobmojito_mcp.config import load_settings
+
+    fields = {field for _, field, _ in _CONFIG_FLAGS + _HOSTING_FLAGS}
+    try:
+        return load_settings(**{field: getattr(args, field, None) for field in fields})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)
+        )
+        sys.exit(f"jobmojito-mcp: invalid configuration: {problems}")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -143,49 +134,24 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         tokens = frozenset(args.accept_token) if args.accept_token else None
         serve(
-            args.host,
-            args.port,
-            tokens=tokens,
-            db_path=args.sandbox_db_sub or args.sandbox_db,
-            latency=args.latency,
+            args.sandbox_host, args.sandbox_port, tokens=tokens, db_path=args.sandbox_db, latency=args.latency
         )
         return
 
     import anyio
 
-    from jobmojito_mcp.config import load_settings
     from jobmojito_mcp.logs import configure_logging
 
-    try:
-        settings = load_settings(
-            token=args.token,
-            base_url=args.base_url,
-            timeout=args.timeout,
-            connect_timeout=args.connect_timeout,
-            log_level=args.log_level,
-            log_format=args.log_format,
-            sandbox=args.sandbox,
-            sandbox_db=args.sandbox_db,
-            mcp_transport=args.transport,
-            mcp_host=args.host,
-            mcp_port=args.port,
-            mcp_auth=args.auth,
-            mcp_api_keys_file=args.api_keys_file,
-            mcp_allowed_hosts=args.allowed_hosts,
-            mcp_allowed_origins=args.allowed_origins,
-            mcp_public_url=args.public_url,
-            mcp_stateless=args.stateless,
-            mcp_shutdown_grace=args.shutdown_grace,
-            mcp_allow_public_without_auth=args.allow_public_without_auth,
-            jwks_url=args.jwks_url,
-            jwt_issuer=args.jwt_issuer,
-            jwt_audience=args.jwt_audience,
+    settings = _settings(args)
+    if args.command in ("check", "call", "tools"):
+        # A person is reading stdout: only errors (or everything, when debugging) on stderr.
+        configure_logging(
+            settings.log_level if settings.log_level == "DEBUG" else "ERROR", settings.log_format
         )
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)
-        )
-        sys.exit(f"jobmojito-mcp: invalid configuration: {problems}")
+        from jobmojito_mcp import commands
+
+        run = {"check": commands.check, "call": commands.call, "tools": commands.list_tools}[args.command]
+        sys.exit(anyio.run(run, settings, args))
     configure_logging(settings.log_level, settings.log_format)
     if settings.mcp_transport == "stdio":
         from jobmojito_mcp.server import serve_stdio

@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     max_response_bytes: int = Field(DEFAULT_MAX_RESPONSE_BYTES, gt=0)
     sandbox: bool = Field(False, description="Serve against the built-in in-process sandbox.")
     sandbox_db: str | None = Field(None, description="SQLite file keeping sandbox state across restarts.")
+    read_only: bool = Field(False, description="Expose only the read tools.")
+    tools: str | None = Field(None, description="Expose only these tools (comma-separated names).")
 
     # Hosting (HTTP transports): JOBMOJITO_MCP_*
     mcp_transport: Transport = "stdio"

@@ -34,7 +34,7 @@ from jobmojito_mcp import __version__
 from jobmojito_mcp.auth import ApiKeyVerifier, JwksTokenVerifier, credentials_for, load_api_keys
 from jobmojito_mcp.config import Settings, split_list
 from jobmojito_mcp.logs import secrets
-from jobmojito_mcp.server import InFlight, build_server, open_upstream
+from jobmojito_mcp.server import InFlight, build_server, exposed_tools, open_upstream
 from jobmojito_mcp.upstream import USER_AGENT, Upstream
 
 logger = logging.getLogger(__name__)
@@ -131,7 +131,7 @@ def _auth_options(settings: Settings, jwks_client: httpx2.AsyncClient) -> dict[s
     if settings.mcp_auth == "api-key":
         return {
             "token_verifier": ApiKeyVerifier(load_api_keys(settings)),
-            "auth": AuthSettings(issuer_url=public_url(settings), resource_server_url=None),  # type: ignore[arg-type]
+            "auth": AuthSettings(issuer_url=public_url(settings), resource_server_url=None),
         }
     if settings.mcp_auth == "jobmojito-jwt":
         verifier = JwksTokenVerifier(
@@ -142,8 +142,8 @@ def _auth_options(settings: Settings, jwks_client: httpx2.AsyncClient) -> dict[s
             # RFC 9728: 401s point clients at /.well-known/oauth-protected-resource, which names
             # JobMojito's auth server as where to get a token.
             "auth": AuthSettings(
-                issuer_url=settings.auth_server_url,  # type: ignore[arg-type]
-                resource_server_url=f"{public_url(settings)}/mcp",  # type: ignore[arg-type]
+                issuer_url=settings.auth_server_url,
+                resource_server_url=f"{public_url(settings)}/mcp",
                 validate_token_resource=False,  # the verifier checks the audience itself
             ),
         }
@@ -172,6 +172,7 @@ def build_http_app(
     server: MCPServer = build_server(
         upstream,
         credentials_for(settings, server_token),
+        tools=exposed_tools(settings),
         sandbox=settings.sandbox,
         log_level=settings.log_level,
         in_flight=in_flight,
@@ -277,6 +278,7 @@ class DrainingServer(uvicorn.Server):
 async def serve_http(settings: Settings) -> None:
     """Serve until SIGTERM/SIGINT; then stop accepting, let in-flight calls finish, close the pool."""
     check_exposure(settings)
+    exposed_tools(settings)  # a bad --tools list fails before anything starts
     in_flight = InFlight()
     async with (
         open_upstream(settings) as (upstream, token),

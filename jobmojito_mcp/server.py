@@ -11,19 +11,24 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 
 import anyio
+from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
+from mcp.server.elicitation import AcceptedElicitation, ElicitationResult
 from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.resolve import Elicit, Resolve, build_resolver_plans, find_resolved_parameters
 from mcp.server.mcpserver.tools import Tool
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
-from mcp_types import CallToolResult
-from pydantic import BaseModel, ConfigDict
+from mcp_types import CallToolResult, ListToolsResult, TextContent
+from pydantic import BaseModel, ConfigDict, Field
 
 from jobmojito_mcp import __version__
-from jobmojito_mcp.config import SANDBOX_TOKEN, Settings
+from jobmojito_mcp.config import SANDBOX_TOKEN, Settings, split_list
+from jobmojito_mcp.guides import read_templates, register_guides
 from jobmojito_mcp.logs import secrets
-from jobmojito_mcp.tools import TOOLS, ToolSpec, run_tool
+from jobmojito_mcp.tools import TOOLS, CallHooks, ToolSpec, run_tool, select_tools, validate_arguments
 from jobmojito_mcp.upstream import Upstream
 
 logger = logging.getLogger(__name__)
@@ -97,10 +102,22 @@ def as_sdk_tool(
 ) -> Tool:
     """Register one table entry with the SDK: flat input schema, output schema, annotations, handler."""
 
-    async def handle(arguments: dict[str, Any], ctx: Context[Any, Any]) -> CallToolResult:
+    async def handle(
+        arguments: dict[str, Any], ctx: Context[Any, Any], confirmation: Any = _NO_QUESTION
+    ) -> CallToolResult:
+        if not _confirmed(confirmation):
+            raise ToolError(
+                "The user declined the confirmation; nothing was sent to JobMojito and nothing changed."
+            )
         with in_flight:
-            return await run_tool(spec, arguments, upstream, credentials(ctx))
+            return await run_tool(spec, arguments, upstream, credentials(ctx), hooks_for(ctx))
 
+    resolved: dict[str, Any] = {}
+    if spec.confirm is not None:
+        handle.__annotations__["confirmation"] = Annotated[
+            ElicitationResult[Confirmation], Resolve(_ask_first(spec))
+        ]
+        resolved = find_resolved_parameters(handle)
     return Tool(
         fn=handle,
         name=spec.name,
@@ -108,12 +125,110 @@ def as_sdk_tool(
         description=spec.description,
         parameters=published_schema(spec.arguments),
         fn_metadata=FuncMetadata(
-            arg_model=_RawArguments, output_schema=published_schema(spec.result), output_model=spec.result
+            arg_model=_RawArguments,
+            output_schema=published_schema(spec.output_model),
+            output_model=spec.output_model,
         ),
         is_async=True,
         context_kwarg="ctx",
         annotations=spec.annotations.model_copy(update={"title": spec.title}),
+        resolved_params=resolved,
+        resolver_plans=build_resolver_plans(resolved, {"arguments"}),
     )
+
+
+class Confirmation(BaseModel):
+    confirm: bool = Field(description="Yes, go ahead.")
+
+
+# What a call that needs no question (or cannot ask one) is resolved with.
+_NO_QUESTION: AcceptedElicitation[Confirmation] = AcceptedElicitation(data=Confirmation(confirm=True))
+
+
+def hooks_for(ctx: Context[Any, Any]) -> CallHooks:
+    async def progress(elapsed: float, message: str) -> None:
+        await ctx.report_progress(elapsed, None, message)  # a no-op unless the client asked for progress
+
+    return CallHooks(progress=progress)
+
+
+def _ask_first(spec: ToolSpec[Any, Any]) -> Callable[..., Any]:
+    """The SDK resolver putting `spec.confirm`'s question to the user, on every protocol version.
+
+    It runs before the tool body: as a standalone elicitation on handshake-era connections, as an
+    input-required round trip on 2026-07-28 ones. Clients without elicitation are not asked: the
+    tool's destructiveHint tells them to confirm before calling.
+    """
+
+    # A plain value returned by a resolver reaches the tool as if the user had accepted it.
+    go_ahead = Confirmation(confirm=True)
+
+    def ask(arguments: dict[str, Any], ctx: Context[Any, Any]) -> Elicit[Confirmation] | Confirmation:
+        try:
+            args = validate_arguments(spec, arguments)
+        except ToolError:
+            return go_ahead  # the call itself will explain what is wrong, sending nothing
+        question = spec.confirm(args) if spec.confirm else None
+        capabilities = ctx.request_context.session.client_capabilities
+        if question is None or capabilities is None or capabilities.elicitation is None:
+            return go_ahead
+        return Elicit(question, Confirmation)
+
+    return ask
+
+
+def _confirmed(answer: ElicitationResult[Confirmation]) -> bool:
+    return isinstance(answer, AcceptedElicitation) and answer.data.confirm
+
+
+# Hosted callers may narrow (never widen) the server's tools per request with these headers.
+READ_ONLY_HEADER = "x-mcp-readonly"
+TOOLS_HEADER = "x-mcp-tools"
+
+
+class RequestToolFilter:
+    """Server middleware: hides and refuses tools a request's X-MCP-Readonly / X-MCP-Tools exclude."""
+
+    def __init__(self, exposed: tuple[ToolSpec[Any, Any], ...]) -> None:
+        self._exposed = exposed
+
+    def _visible(self, request: Any) -> set[str] | None:
+        headers = getattr(request, "headers", None)
+        if headers is None:
+            return None
+        read_only = headers.get(READ_ONLY_HEADER, "").strip().lower() in ("1", "true", "yes")
+        named = headers.get(TOOLS_HEADER)
+        if not read_only and named is None:
+            return None
+        wanted = None if named is None else {name.strip() for name in named.split(",") if name.strip()}
+        return {
+            spec.name
+            for spec in self._exposed
+            if (not read_only or spec.read_only) and (wanted is None or spec.name in wanted)
+        }
+
+    async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+        if ctx.method not in ("tools/list", "tools/call"):
+            return await call_next(ctx)
+        visible = self._visible(ctx.request)
+        if visible is None:
+            return await call_next(ctx)
+        if ctx.method == "tools/call":
+            name = (ctx.params or {}).get("name")
+            if name not in visible:
+                text = f"Tool {name!r} is not available to this request (X-MCP-Readonly / X-MCP-Tools)."
+                return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
+            return await call_next(ctx)
+        listed = await call_next(ctx)
+        if isinstance(listed, ListToolsResult):
+            return listed.model_copy(
+                update={"tools": [tool for tool in listed.tools if tool.name in visible]}
+            )
+        if isinstance(listed, dict):
+            return listed | {
+                "tools": [tool for tool in listed.get("tools", []) if tool.get("name") in visible]
+            }
+        return listed
 
 
 def build_server(
@@ -130,15 +245,18 @@ def build_server(
 
     `options` go to `MCPServer` as they are (auth settings, token verifier, request-state keys).
     """
-    return MCPServer(
+    server: MCPServer = MCPServer(
         name="jobmojito",
         title="JobMojito interviews",
         version=__version__,
         instructions=INSTRUCTIONS + (SANDBOX_NOTE if sandbox else ""),
         tools=[as_sdk_tool(spec, upstream, credentials, in_flight or InFlight()) for spec in tools],
         log_level=log_level,
+        middleware=[RequestToolFilter(tools)],
         **options,
     )
+    register_guides(server, lambda ctx, language: read_templates(upstream, credentials(ctx), language))
+    return server
 
 
 @asynccontextmanager
@@ -166,11 +284,21 @@ async def open_upstream(settings: Settings) -> AsyncIterator[tuple[Upstream, str
         yield upstream, SANDBOX_TOKEN
 
 
+def exposed_tools(settings: Settings) -> tuple[ToolSpec[Any, Any], ...]:
+    """The tools this server offers: --read-only and --tools narrow the table, never widen it."""
+    names = split_list(settings.tools) if settings.tools is not None else None
+    try:
+        return select_tools(settings.read_only, names)
+    except ValueError as exc:
+        raise SystemExit(f"jobmojito-mcp: --tools: {exc}") from None
+
+
 async def serve_stdio(settings: Settings) -> None:
     """Serve MCP over stdin/stdout until the client closes the stream."""
+    tools = exposed_tools(settings)
     async with open_upstream(settings) as (upstream, token):
         server = build_server(
-            upstream, lambda _ctx: token, sandbox=settings.sandbox, log_level=settings.log_level
+            upstream, lambda _ctx: token, tools=tools, sandbox=settings.sandbox, log_level=settings.log_level
         )
         logger.info(
             "jobmojito-mcp %s serving stdio against %s",

@@ -12,20 +12,29 @@ from __future__ import annotations
 import contextlib
 import difflib
 import json
-from collections.abc import Callable, Mapping
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
 
+import anyio
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, ValidationError
 
 from jobmojito_mcp import contract as c
+from jobmojito_mcp import results as r
 from jobmojito_mcp.errors import CallContext, JobMojitoError, excerpt
+from jobmojito_mcp.results import LOCAL_OPTIONS
 from jobmojito_mcp.upstream import Endpoint, Upstream
 
+logger = logging.getLogger(__name__)
+
 Args = TypeVar("Args", bound=BaseModel)
-Result = TypeVar("Result", bound=BaseModel)
+Response = TypeVar("Response", bound=BaseModel)
+
+# While a create waits on JobMojito, clients that asked for progress hear from us this often.
+PROGRESS_INTERVAL = 1.0
 
 # Annotation presets: reads are safe to repeat; creates are not; a state change is repeatable
 # but may remove an interview. All reach JobMojito, an open world.
@@ -41,25 +50,39 @@ CHANGE = ToolAnnotations(
 
 
 @dataclass(frozen=True)
-class ToolSpec(Generic[Args, Result]):
+class ToolSpec(Generic[Args, Response]):
     """One tool, completely: the only place it is described."""
 
     name: str
     title: str
     description: str
-    arguments: type[Args]
-    result: type[Result]
+    arguments: type[Args]  # the input schema: the API's fields (+ result options such as `view`)
+    response: type[Response]  # JobMojito's answer, validated before anything is shown
     method: Literal["GET", "POST"]
     path: str
     annotations: ToolAnnotations
-    summarize: Callable[[Args, Result], str]
+    summarize: Callable[[Args, Response], str]  # the text an agent reads
+    # The output schema and the structured content built to fit it; default: the answer as sent.
+    result: type[BaseModel] | None = None
+    present: Callable[[Args, Response, dict[str, Any]], dict[str, Any]] | None = None
     # For creates: how to find out whether a call that failed mid-flight went through anyway.
     recheck_hint: str = ""
+    # The question to put to the user before an irreversible call, or None when no need to ask
+    # (asked by the server glue, through the client, before run_tool).
+    confirm: Callable[[Args], str | None] | None = None
 
     @property
     def endpoint(self) -> Endpoint:
         # Repeating is harmless exactly when the tool is read-only: derived, never declared twice.
         return Endpoint(self.method, self.path, safe_to_repeat=bool(self.annotations.read_only_hint))
+
+    @property
+    def output_model(self) -> type[BaseModel]:
+        return self.result or self.response
+
+    @property
+    def read_only(self) -> bool:
+        return bool(self.annotations.read_only_hint)
 
     @property
     def call_context(self) -> CallContext:
@@ -135,9 +158,11 @@ def _explain(err: Any, model: type[BaseModel]) -> str:
 def request_of(spec: ToolSpec[Args, Any], args: Args) -> dict[str, Any]:
     """The query (GET) or JSON body (POST): exactly the fields the caller gave, under the API's names."""
     if spec.method == "GET":
-        values = args.model_dump(mode="json", exclude_none=True, exclude_unset=True)
+        values = args.model_dump(
+            mode="json", exclude_none=True, exclude_unset=True, exclude=set(LOCAL_OPTIONS)
+        )
         return {"query": {key: _query_value(value) for key, value in values.items()}}
-    return {"body": args.model_dump(mode="json", exclude_unset=True)}
+    return {"body": args.model_dump(mode="json", exclude_unset=True, exclude=set(LOCAL_OPTIONS))}
 
 
 def _query_value(value: Any) -> str:
@@ -146,31 +171,101 @@ def _query_value(value: Any) -> str:
     return str(value)
 
 
+@dataclass(frozen=True)
+class CallHooks:
+    """What the client connection offers a call while it runs."""
+
+    progress: Callable[[float, str], Awaitable[None]] | None = None  # a no-op unless the client asked
+
+
+NO_HOOKS = CallHooks()
+
+
 async def run_tool(
-    spec: ToolSpec[Args, Result], raw: Mapping[str, Any], upstream: Upstream, token: str | None
+    spec: ToolSpec[Args, Response],
+    raw: Mapping[str, Any],
+    upstream: Upstream,
+    token: str | None,
+    hooks: CallHooks = NO_HOOKS,
 ) -> CallToolResult:
-    """Validate, call JobMojito, check the answer, summarise: the whole life of a tool call."""
+    """Validate, call JobMojito, check the answer, present it: the whole life of a tool call."""
     args = validate_arguments(spec, raw)
     try:
-        data = await upstream.call(spec.endpoint, token, **request_of(spec, args))
+        data = await _call_upstream(spec, args, upstream, token, hooks)
     except JobMojitoError as failure:
         raise ToolError(failure.message(spec.call_context)) from None
     try:
-        result = spec.result.model_validate(data)
+        answer = spec.response.model_validate(data)
     except ValidationError as exc:
         fields = sorted({_field_path(err["loc"]) for err in exc.errors()})
+        maybe = (
+            " The interview may have been created; check before retrying."
+            if spec.call_context.creates
+            else ""
+        )
         raise ToolError(
-            f"JobMojito answered with an unexpected shape (problem in: {', '.join(fields)[:200]})."
-            + (
-                " The interview may have been created; check before retrying."
-                if spec.call_context.creates
-                else ""
-            )
+            f"JobMojito answered with an unexpected shape (problem in: {', '.join(fields)[:200]}).{maybe}"
         ) from None
     return CallToolResult(
-        content=[TextContent(type="text", text=spec.summarize(args, result))],
-        # The answer as JobMojito sent it (validated above): no reformatting, extra fields kept.
-        structured_content=data,
+        content=[TextContent(type="text", text=spec.summarize(args, answer))],
+        structured_content=spec.present(args, answer, data) if spec.present else data,
+    )
+
+
+async def _call_upstream(
+    spec: ToolSpec[Args, Any], args: Args, upstream: Upstream, token: str | None, hooks: CallHooks
+) -> Any:
+    call = upstream.call(spec.endpoint, token, **request_of(spec, args))
+    creates = spec.call_context.creates
+    try:
+        if not (creates and hooks.progress):
+            return await call
+        return await _with_progress(call, hooks.progress)
+    except anyio.get_cancelled_exc_class():
+        if creates:
+            # The client stopped waiting; JobMojito may not have. Nobody will be told but the log.
+            logger.warning(
+                "%s was cancelled after it was sent: the interview may still be created", spec.name
+            )
+        raise
+
+
+async def _with_progress(call: Awaitable[Any], report: Callable[[float, str], Awaitable[None]]) -> Any:
+    """Await `call` while reporting, every PROGRESS_INTERVAL, how long JobMojito has been working."""
+
+    async def tick() -> None:
+        started = anyio.current_time()
+        while True:
+            elapsed = anyio.current_time() - started
+            await report(
+                round(elapsed, 1), f"Waiting for JobMojito: {elapsed:.0f} s (AI generation can take a while)"
+            )
+            await anyio.sleep(PROGRESS_INTERVAL)
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(tick)
+        try:
+            outcome: tuple[bool, Any] = (True, await call)
+        except JobMojitoError as failure:  # raised outside the group, not wrapped in an ExceptionGroup
+            outcome = (False, failure)
+        finally:
+            group.cancel_scope.cancel()
+    if not outcome[0]:
+        raise outcome[1]
+    return outcome[1]
+
+
+def select_tools(
+    read_only: bool = False, names: Iterable[str] | None = None
+) -> tuple[ToolSpec[Any, Any], ...]:
+    """The tools to expose: all, the read-only ones, and/or a named subset (never more than asked)."""
+    wanted = None if names is None else set(names)
+    if wanted is not None and (unknown := wanted - TOOLS_BY_NAME.keys()):
+        raise ValueError(f"unknown tool(s) {', '.join(sorted(unknown))}; known: {', '.join(TOOLS_BY_NAME)}")
+    return tuple(
+        spec
+        for spec in TOOLS
+        if (not read_only or spec.read_only) and (wanted is None or spec.name in wanted)
     )
 
 
@@ -184,7 +279,7 @@ def _embed(result: c.CreatedInterview | c.CandidateInterview | c.StateChanged) -
     return ""
 
 
-def _summarize_avatars(args: c.ListAvatarsArgs, result: c.AvatarList) -> str:
+def _summarize_avatars(args: r.ListAvatarsToolArgs, result: c.AvatarList) -> str:
     if not result.data:
         return "No templates match. Try without filters, or include_archived/include_public."
     lines = []
@@ -202,8 +297,8 @@ def _summarize_avatars(args: c.ListAvatarsArgs, result: c.AvatarList) -> str:
     if page and page.total is not None:
         start = (page.offset or 0) + 1
         shown = f"templates {start}-{start + len(result.data) - 1} of {page.total}"
-        if page.has_more:
-            more = f"\nMore exist: call again with offset={(page.offset or 0) + len(result.data)}."
+        if (following := r.next_offset(result)) is not None:
+            more = f"\nMore exist: call again with offset={following}."
     return (
         f"{shown} (id | name | type | language | status):\n"
         + "\n".join(lines)
@@ -269,7 +364,13 @@ def _summarize_state(args: c.SetStateArgs, result: c.StateChanged) -> str:
     return f"{done} for interview {args.position_id}: {', '.join(changes)}.{_embed(result)}"
 
 
-def _summarize_definition(args: c.GetDefinitionArgs, result: c.InterviewDefinition) -> str:
+def _confirm_deletion(args: c.SetStateArgs) -> str | None:
+    if args.status != "deleted":
+        return None
+    return f"Delete interview {args.position_id} in JobMojito? This cannot be undone."
+
+
+def _summarize_definition(args: r.GetDefinitionToolArgs, result: c.InterviewDefinition) -> str:
     head = (
         f"{result.name} — status {result.status}, {result.visibility}, type {result.type}, "
         f"language {result.mojito_language_code}, template {result.interview_template_type}"
@@ -309,12 +410,14 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
             "`interview_template_id` the create tools need; its `type` sets the modality (live video, "
             "voice only, pre-recorded). Filter by type, status, language or name; page with limit/offset."
         ),
-        arguments=c.ListAvatarsArgs,
-        result=c.AvatarList,
+        arguments=r.ListAvatarsToolArgs,
+        response=c.AvatarList,
         method="GET",
         path="/merchant-avatar-list",
         annotations=READ,
         summarize=_summarize_avatars,
+        result=r.AvatarsResult,
+        present=r.present_avatars,
     ),
     ToolSpec(
         name="create_interview",
@@ -326,7 +429,7 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
             "each call creates a new interview."
         ),
         arguments=c.CreateInterviewArgs,
-        result=c.CreatedInterview,
+        response=c.CreatedInterview,
         method="POST",
         path="/job-interview-create",
         annotations=CREATE,
@@ -343,7 +446,7 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
             "interview_def_set_id. Not idempotent: each call creates a new interview."
         ),
         arguments=c.CreateFromQuestionsArgs,
-        result=c.CreatedInterview,
+        response=c.CreatedInterview,
         method="POST",
         path="/job-interview-create-from-array",
         annotations=CREATE,
@@ -360,7 +463,7 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
             "position_country_code and mojito_language_code for a new one."
         ),
         arguments=c.CreateForCandidateArgs,
-        result=c.CandidateInterview,
+        response=c.CandidateInterview,
         method="POST",
         path="/job-interview-create-for-candidate-with-token",
         annotations=CREATE,
@@ -379,11 +482,12 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
             "deleted cannot be undone."
         ),
         arguments=c.SetStateArgs,
-        result=c.StateChanged,
+        response=c.StateChanged,
         method="POST",
         path="/job-interview-set-state",
         annotations=CHANGE,
         summarize=_summarize_state,
+        confirm=_confirm_deletion,
     ),
     ToolSpec(
         name="get_interview_definition",
@@ -393,12 +497,14 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
             "visibility, template, language, settings and the questions (in the shape "
             "create_interview_from_questions accepts; null for multi-stage positions)."
         ),
-        arguments=c.GetDefinitionArgs,
-        result=c.InterviewDefinition,
+        arguments=r.GetDefinitionToolArgs,
+        response=c.InterviewDefinition,
         method="GET",
         path="/job-interview-get",
         annotations=READ,
         summarize=_summarize_definition,
+        result=r.DefinitionResult,
+        present=r.present_definition,
     ),
 )
 

@@ -12,8 +12,8 @@ from importlib import resources
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
 
+from jobmojito_mcp.results import LOCAL_OPTIONS
 from jobmojito_mcp.server import published_schema
 from jobmojito_mcp.tools import TOOLS, TOOLS_BY_NAME
 
@@ -67,7 +67,8 @@ def _nullable(prop: dict[str, Any], root: dict[str, Any]) -> bool:
 def test_arguments_are_exactly_the_documented_fields(tool: str) -> None:
     documented, required = _request_schema(tool)
     ours = published_schema(TOOLS_BY_NAME[tool].arguments)
-    assert set(ours["properties"]) == set(documented)
+    # Plus only the tool's own result options (e.g. `view`), which are never sent upstream.
+    assert set(ours["properties"]) - LOCAL_OPTIONS == set(documented)
     assert set(ours.get("required", [])) == required
     assert ours["additionalProperties"] is False, "a misspelt argument must be refused, not dropped"
 
@@ -104,14 +105,14 @@ def test_results_cover_every_documented_response_field(tool: str) -> None:
     documented = CONTRACT[tool]["responses"]["200"]
     variants = documented.get("anyOf", [documented])
     fields = {name for variant in variants for name in variant["properties"]}
-    result: type[BaseModel] = TOOLS_BY_NAME[tool].result
-    assert fields <= set(result.model_fields)
+    for model in (TOOLS_BY_NAME[tool].response, TOOLS_BY_NAME[tool].output_model):
+        assert fields <= set(model.model_fields), model.__name__
 
 
 @pytest.mark.parametrize("tool", [spec.name for spec in TOOLS])
 def test_result_schemas_are_never_stricter_than_the_api(tool: str) -> None:
     """Clients reject structuredContent that fails outputSchema, so the schema must admit any answer."""
-    schema = published_schema(TOOLS_BY_NAME[tool].result)
+    schema = published_schema(TOOLS_BY_NAME[tool].output_model)
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):

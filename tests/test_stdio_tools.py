@@ -78,6 +78,7 @@ async def test_list_avatars(server: StdioServer, sandbox: RunningSandbox) -> Non
     assert isinstance(data, dict)
     assert data["data"] and all(t["type"] == "interactive_heygen" for t in data["data"])
     assert data["pagination"]["limit"] == 2
+    assert data["next_offset"] == (2 if data["pagination"]["has_more"] else None)
     for template in data["data"]:
         assert template["id"] in text_of(result)
 
@@ -148,10 +149,48 @@ async def test_get_interview_definition(server: StdioServer, sandbox: RunningSan
     assert request.query == {"position_id": interview_id}
     data = result.structured_content
     assert isinstance(data, dict)
-    assert data["name"] == "Senior Backend Engineer"
-    assert len(data["questions"]) == 8
+    # The compact default: what an agent needs to review it, questions as text.
+    assert data["name"] == "Senior Backend Engineer" and data["position_id"] == interview_id
+    assert len(data["questions"]) == 8 and all(isinstance(q, str) for q in data["questions"])
+    assert "created_at" not in data and "slug" not in data
     text = text_of(result)
-    assert "8 question(s)" in text and data["questions"][0]["question"] in text
+    assert "8 question(s)" in text and data["questions"][0] in text
+
+
+async def test_get_interview_definition_full_view(server: StdioServer, sandbox: RunningSandbox) -> None:
+    interview_id = await create(server, sandbox)
+    result = await server.call("get_interview_definition", {"position_id": interview_id, "view": "full"})
+    assert not result.is_error, text_of(result)
+    assert only_request(sandbox).query == {"position_id": interview_id}, "`view` is never sent upstream"
+    data = result.structured_content
+    assert isinstance(data, dict)
+    assert isinstance(data["questions"][0], dict) and data["questions"][0]["question"]
+    assert {"created_at", "slug", "visibility", "interview_template_type"} <= set(data)
+
+
+async def test_list_avatars_compact_and_full(server: StdioServer, sandbox: RunningSandbox) -> None:
+    compact = await server.call("list_avatars", {"include_archived": True, "limit": 50})
+    full = await server.call("list_avatars", {"include_archived": True, "limit": 50, "view": "full"})
+    assert [r.query for r in sandbox.requests()] == [{"include_archived": "true", "limit": "50"}] * 2
+    assert isinstance(compact.structured_content, dict) and isinstance(full.structured_content, dict)
+    choices, templates = compact.structured_content["data"], full.structured_content["data"]
+    assert [t["id"] for t in choices] == [t["id"] for t in templates]
+    assert set(choices[0]) == {
+        "id",
+        "name",
+        "type",
+        "status",
+        "mojito_language_code",
+        "voice_only",
+        "can_create_interviews",
+    }
+    assert "updated_at" in templates[0]
+    for choice in choices:
+        assert choice["can_create_interviews"] == (
+            choice["type"] not in ("offline_elai", "offline_synthesia")
+        )
+        assert choice["voice_only"] == (choice["type"] == "interactive_elevenlabs")
+    assert len(str(compact.structured_content)) < len(str(full.structured_content)) / 2
 
 
 async def test_set_interview_state_changes_what_get_returns(

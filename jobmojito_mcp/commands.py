@@ -1,0 +1,132 @@
+"""The commands for humans: `check`, `call` and `tools`.
+
+Each runs the real server in-process and talks to it through an in-memory MCP client, so what
+a person sees from the shell is exactly what an agent would get.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from mcp import Client
+from mcp_types import CallToolResult
+
+from jobmojito_mcp.config import Settings
+from jobmojito_mcp.server import build_server, exposed_tools, open_upstream
+
+OK, FAIL = "ok  ", "FAIL"
+
+
+def _print(line: str = "") -> None:
+    print(line, flush=True)  # these commands' whole job is to print
+
+
+def parse_arguments(pairs: list[str], json_args: str | None) -> dict[str, Any]:
+    """`--args '{...}'` and/or `key=value` pairs (values parsed as JSON when they parse: 5, true, [..])."""
+    arguments: dict[str, Any] = {}
+    if json_args:
+        loaded = json.loads(json_args)
+        if not isinstance(loaded, dict):
+            raise ValueError("--args must be a JSON object")
+        arguments |= loaded
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ValueError(f"expected KEY=VALUE, got {pair!r}")
+        try:
+            arguments[key] = json.loads(value)
+        except json.JSONDecodeError:
+            arguments[key] = value
+    return arguments
+
+
+async def call(settings: Settings, args: argparse.Namespace) -> int:
+    """Run one tool; print its text and structured result. Exit status 1 when the tool answered an error."""
+    try:
+        arguments = parse_arguments(args.pairs, args.json_args)
+    except ValueError as exc:
+        _print(f"jobmojito-mcp call: {exc}")
+        return 2
+    result = await _call_tool(settings, args.tool, arguments)
+    if args.json:
+        _print(json.dumps(result.model_dump(mode="json", by_alias=True, exclude_none=True), indent=2))
+    else:
+        for block in result.content:
+            _print(getattr(block, "text", str(block)))
+        if result.structured_content is not None:
+            _print()
+            _print(json.dumps(result.structured_content, indent=2, ensure_ascii=False))
+    return 1 if result.is_error else 0
+
+
+async def _call_tool(settings: Settings, name: str, arguments: dict[str, Any]) -> CallToolResult:
+    tools = exposed_tools(settings)
+    async with open_upstream(settings) as (upstream, token):
+        server = build_server(upstream, lambda _ctx: token, tools=tools, sandbox=settings.sandbox)
+        async with Client(server) as client:
+            result = await client.call_tool(name, arguments)
+    assert isinstance(result, CallToolResult)
+    return result
+
+
+async def list_tools(settings: Settings, args: argparse.Namespace) -> int:
+    for spec in exposed_tools(settings):
+        hints = spec.annotations
+        kind = "read" if hints.read_only_hint else "destructive" if hints.destructive_hint else "creates"
+        _print(f"{spec.name:34} {kind:12} {spec.title}")
+    return 0
+
+
+async def check(settings: Settings, args: argparse.Namespace) -> int:
+    """Verify configuration, reachability and credentials; print each step with the fix for a failure."""
+    failed = False
+
+    def report(ok: bool, what: str, fix: str = "") -> None:
+        nonlocal failed
+        failed |= not ok
+        _print(f"[{OK if ok else FAIL}] {what}")
+        if fix and not ok:
+            _print(f"       fix: {fix}")
+
+    target = "the built-in sandbox" if settings.sandbox else settings.base_url
+    _print(f"jobmojito-mcp check: {target}")
+    report(
+        True,
+        f"configuration read (read timeout {settings.timeout:g} s, connect {settings.connect_timeout:g} s)",
+    )
+    if not settings.sandbox:
+        report(
+            settings.token is not None,
+            "JOBMOJITO_TOKEN is set" if settings.token else "JOBMOJITO_TOKEN is not set",
+            "export JOBMOJITO_TOKEN=<your JobMojito access token> (or put it in .env); or try --sandbox",
+        )
+    async with open_upstream(settings) as (upstream, _token):
+        reachable = await upstream.reachable()
+    report(
+        reachable,
+        f"{target} is reachable" if reachable else f"cannot reach {target}",
+        "check JOBMOJITO_BASE_URL, your network and proxy (HTTPS_PROXY / NO_PROXY), and SSL_CERT_FILE",
+    )
+    if reachable and (settings.sandbox or settings.token is not None):
+        result = await _call_tool(
+            settings.model_copy(update={"tools": None, "read_only": False}), "list_avatars", {"limit": 1}
+        )
+        text = "\n".join(getattr(block, "text", "") for block in result.content)
+        if result.is_error:
+            report(False, "the token is not accepted" if "401" in text else "listing templates failed", text)
+        else:
+            data = result.structured_content or {}
+            first = (data.get("data") or [{}])[0]
+            total = (data.get("pagination") or {}).get("total")
+            report(True, "the token is accepted")
+            report(
+                bool(first),
+                f"templates listed: {total if total is not None else '?'} in all; first: {first.get('name')} ({first.get('id')})"
+                if first
+                else "no templates listed",
+                "create an avatar template in JobMojito first: interviews need one",
+            )
+    _print("all good" if not failed else "some checks failed")
+    return 1 if failed else 0

@@ -1,0 +1,129 @@
+"""Prompts for the three cookbook workflows, and resources that save agents round trips.
+
+Prompts are the user's shortcuts: each turns a few inputs into instructions that walk the agent
+through the tools in the right order, asking before anything goes live. Resources hold what an
+agent would otherwise look up call by call: the language codes and the template catalogue.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, get_args
+
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ResourceError
+
+from jobmojito_mcp import contract as c
+from jobmojito_mcp.errors import JobMojitoError
+from jobmojito_mcp.results import ListAvatarsToolArgs, present_avatars
+from jobmojito_mcp.tools import TOOLS_BY_NAME, request_of
+
+LANGUAGE_NAMES = {
+    "ar": "Arabic", "bg": "Bulgarian", "zh": "Chinese", "hr": "Croatian", "cs": "Czech", "da": "Danish",
+    "nl": "Dutch", "en": "English", "fil": "Filipino", "fi": "Finnish", "fr": "French", "de": "German",
+    "el": "Greek", "hi": "Hindi", "hu": "Hungarian", "id": "Indonesian", "it": "Italian", "ja": "Japanese",
+    "ko": "Korean", "ms": "Malay", "no": "Norwegian", "pl": "Polish", "pt": "Portuguese",
+    "br": "Portuguese (Brazil)", "ro": "Romanian", "ru": "Russian", "sk": "Slovak", "es": "Spanish",
+    "sv": "Swedish", "ta": "Tamil", "th": "Thai", "tr": "Turkish", "uk": "Ukrainian", "vi": "Vietnamese",
+}  # fmt: skip
+assert set(LANGUAGE_NAMES) == set(get_args(c.LanguageCode)), "every API language code has a name"
+
+_PICK_TEMPLATE = (
+    "Call list_avatars (mojito_language_code={language}) and pick an active template that can create "
+    "interviews (not legacy); prefer interactive_heygen (live video) unless I asked for voice only."
+)
+_REVIEW = (
+    "Then call get_interview_definition with the new interview_def_set_id and show me the questions. "
+    "Create it as status draft, and only publish it (set_interview_state status active) after I say so."
+)
+
+
+def interview_from_job_description(
+    job_description: str, language: str = "en", location: str = "Remote", seniority: str = ""
+) -> str:
+    """Create an interview whose questions JobMojito's AI writes from a job description."""
+    seniority_line = f" seniority_level={seniority}," if seniority else ""
+    return (
+        f"Create a JobMojito interview from this job description.\n\n{job_description}\n\n"
+        f"1. {_PICK_TEMPLATE.format(language=language)}\n"
+        "2. Call create_interview with: name = the job title from the description, "
+        f"location={location!r}, the template id, mojito_language_code={language},{seniority_line} "
+        "status=draft, type=interview, visibility=merchant_invite, description = the job description "
+        "(shortened to its essentials if very long).\n"
+        f"3. {_REVIEW}"
+    )
+
+
+def interview_from_my_questions(
+    title: str, questions: str, language: str = "en", location: str = "Remote"
+) -> str:
+    """Create an interview that asks exactly my questions, in order."""
+    return (
+        f"Create a JobMojito interview titled {title!r} that asks exactly these questions, in this order "
+        f"(one per line):\n\n{questions}\n\n"
+        f"1. {_PICK_TEMPLATE.format(language=language)}\n"
+        "2. Call create_interview_from_questions with: name, "
+        f"location={location!r}, the template id, mojito_language_code={language}, status=draft, "
+        "type=interview, visibility=merchant_invite, a one-sentence description, and questions = one "
+        "object per line ({'question': <the line>}). Use multiple-choice only where I listed choices.\n"
+        f"3. {_REVIEW}"
+    )
+
+
+def screen_candidate(
+    candidate_name: str,
+    candidate_email: str,
+    candidate_country_code: str,
+    resume: str,
+    position: str,
+) -> str:
+    """Enrol a candidate for a position, pre-screen the résumé, and get their interview link."""
+    return (
+        f"Screen {candidate_name} <{candidate_email}> ({candidate_country_code}) for this position: {position}\n\n"
+        f"Résumé:\n{resume}\n\n"
+        "Call create_interview_for_candidate. If the position above is an existing position id, pass it as "
+        "position_def_set_id; otherwise pass position_name, position_location, position_country_code and "
+        "mojito_language_code for it. Then tell me the status and what it means, the reason if rejected, "
+        "and the interview link to send (do not send anything yourself). Call it once: repeating it for the "
+        "same candidate answers already-applied."
+    )
+
+
+def register_guides(server: MCPServer, list_templates: Any) -> None:
+    """Add the prompts and resources to `server`; `list_templates(ctx, language)` reads the catalogue."""
+    for prompt in (interview_from_job_description, interview_from_my_questions, screen_candidate):
+        server.prompt()(prompt)
+
+    @server.resource(
+        "jobmojito://languages",
+        name="languages",
+        title="Interview languages",
+        description="The mojito_language_code values JobMojito accepts, with their names.",
+        mime_type="application/json",
+    )
+    def languages() -> str:
+        return json.dumps([{"code": code, "name": name} for code, name in LANGUAGE_NAMES.items()])
+
+    @server.resource(
+        "jobmojito://templates/{language}",
+        name="templates",
+        title="Interview templates",
+        description="This account's templates in a language (a mojito_language_code, or `any`): id, name, "
+        "type, status, voice only, whether it can create interviews.",
+        mime_type="application/json",
+    )
+    async def templates(language: str, ctx: Context[Any, Any]) -> str:
+        return json.dumps(await list_templates(ctx, None if language == "any" else language))
+
+
+async def read_templates(upstream: Any, token: str | None, language: str | None) -> dict[str, Any]:
+    """The first 100 templates (in `language`, if given), compact: what the templates resource serves."""
+    spec = TOOLS_BY_NAME["list_avatars"]
+    args = ListAvatarsToolArgs.model_validate(
+        {"limit": 100} | ({"mojito_language_code": language} if language else {})
+    )
+    try:
+        raw = await upstream.call(spec.endpoint, token, **request_of(spec, args))
+    except JobMojitoError as failure:
+        raise ResourceError(failure.message(spec.call_context)) from None
+    return present_avatars(args, c.AvatarList.model_validate(raw), raw)
