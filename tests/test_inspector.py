@@ -1,0 +1,82 @@
+"""A client we did not write: the official MCP Inspector CLI drives the stdio server on the sandbox."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID
+
+NODE_BIN = Path(__file__).resolve().parent.parent / ".ci" / "node" / "node_modules" / ".bin"
+SERVER = [sys.executable, "-m", "jobmojito_mcp", "--sandbox"]
+
+
+def inspector(*args: str, tool_error: bool = False) -> Any:
+    if not (NODE_BIN / "mcp-inspector").exists():
+        if os.environ.get("CI"):
+            pytest.fail("the MCP Inspector is required in CI (.ci/run installs it into .ci/node)")
+        pytest.skip("MCP Inspector not installed: bash .ci/run installs it into .ci/node")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("JOBMOJITO_")}
+    env["PATH"] = f"{NODE_BIN}{os.pathsep}{env.get('PATH', '')}"
+    done = subprocess.run(
+        [str(NODE_BIN / "mcp-inspector"), "--cli", *SERVER, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+    if tool_error:  # the Inspector exits non-zero and reports on stderr when a tool answers isError
+        assert done.returncode != 0 and "returned isError:true" in done.stderr, done.stderr[-2000:]
+        return done.stderr
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout)
+
+
+def test_inspector_lists_the_tools() -> None:
+    listed = inspector("--method", "tools/list")
+    names = [tool["name"] for tool in listed["tools"]]
+    assert names == [
+        "list_avatars",
+        "create_interview",
+        "create_interview_from_questions",
+        "create_interview_for_candidate",
+        "set_interview_state",
+        "get_interview_definition",
+    ]
+    assert all(tool.get("outputSchema") and tool.get("annotations") for tool in listed["tools"])
+
+
+def test_inspector_calls_tools() -> None:
+    avatars = inspector("--method", "tools/call", "--tool-name", "list_avatars", "--tool-arg", "limit=2")
+    assert avatars.get("isError") is not True
+    assert len(avatars["structuredContent"]["data"]) == 2
+    created = inspector(
+        "--method", "tools/call", "--tool-name", "create_interview", "--tool-arg",
+        "name=QA Engineer", "location=Remote", f"interview_template_id={DEFAULT_TEMPLATE_ID}",
+        "mojito_language_code=en", "status=draft", "type=interview", "visibility=merchant_invite",
+    )  # fmt: skip
+    assert created.get("isError") is not True
+    assert created["structuredContent"]["interview_def_set_id"]
+    refused = inspector(
+        "--method", "tools/call", "--tool-name", "get_interview_definition", "--tool-arg", "position_id=7",
+        tool_error=True,
+    )  # fmt: skip
+    assert "`position_id`" in refused and "nothing was sent" in refused
+
+
+def test_inspector_reads_prompts_and_resources() -> None:
+    prompts = inspector("--method", "prompts/list")
+    assert {p["name"] for p in prompts["prompts"]} == {
+        "interview_from_job_description",
+        "interview_from_my_questions",
+        "screen_candidate",
+    }
+    languages = inspector("--method", "resources/read", "--uri", "jobmojito://languages")
+    assert len(json.loads(languages["contents"][0]["text"])) == 34
