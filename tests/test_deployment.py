@@ -7,18 +7,20 @@ import os
 import shutil
 import signal
 import subprocess
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import anyio
 import httpx2
 import pytest
 from mcp import Client
+from mcp.client.context import ClientRequestContext
 from mcp.client.streamable_http import streamable_http_client
-from mcp_types import CallToolResult
+from mcp_types import CallToolResult, ElicitRequestParams, ElicitResult
 
 from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox, run_sandbox
-from tests.support import COOKBOOK, TOKEN, free_port, http_server, server_env, text_of
+from tests.support import COOKBOOK, TOKEN, HttpServer, free_port, http_server, server_env, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(120)]
 
@@ -73,22 +75,19 @@ http {{
 """
 
 
-async def test_stateless_replicas_behind_nginx_round_robin(sandbox: RunningSandbox, tmp_path: Path) -> None:
+@asynccontextmanager
+async def replicas_behind_nginx(
+    env: dict[str, str], args: list[str], tmp_path: Path
+) -> AsyncIterator[tuple[str, list[HttpServer]]]:
+    """Two server processes and a real nginx balancing them round-robin; yields nginx's URL."""
     nginx = find_nginx()
-    env = server_env(sandbox.base_url, LOG_LEVEL="INFO") | {"JOBMOJITO_MCP_API_KEYS": API_KEY}
-    args = ["--transport", "streamable-http", "--stateless", "--auth", "api-key"]
     async with http_server(env, args) as first, http_server(env, args) as second:
         port = free_port()
         conf = tmp_path / "nginx.conf"
         user = "user root;" if os.geteuid() == 0 else ""
+        ports = [server.url.rsplit(":", 1)[1] for server in (first, second)]
         conf.write_text(
-            NGINX_CONF.format(
-                tmp=tmp_path,
-                port=port,
-                user=user,
-                first=first.url.rsplit(":", 1)[1],
-                second=second.url.rsplit(":", 1)[1],
-            )
+            NGINX_CONF.format(tmp=tmp_path, port=port, user=user, first=ports[0], second=ports[1])
         )
         proxy = subprocess.Popen(  # noqa: ASYNC220  # started once; nginx forks itself
             [nginx, "-c", str(conf), "-p", str(tmp_path)],
@@ -105,31 +104,79 @@ async def test_stateless_replicas_behind_nginx_round_robin(sandbox: RunningSandb
                                 break
                     except httpx2.TransportError:
                         await anyio.sleep(0.05)
-            sandbox.clear_requests()
-            async with (
-                httpx2.AsyncClient(headers={"Authorization": f"Bearer {API_KEY}"}, timeout=30) as http,
-                Client(streamable_http_client(f"{url}/mcp", http_client=http)) as client,
-            ):
-                arguments = copy.deepcopy(COOKBOOK["create_interview"]) | {
-                    "interview_template_id": DEFAULT_TEMPLATE_ID
-                }
-                created = await client.call_tool("create_interview", arguments)
-                assert isinstance(created, CallToolResult) and not created.is_error, text_of(created)
-                assert isinstance(created.structured_content, dict)
-                interview_id = created.structured_content["interview_def_set_id"]
-                for _ in range(3):
-                    got = await client.call_tool("get_interview_definition", {"position_id": interview_id})
-                    assert isinstance(got, CallToolResult) and not got.is_error, text_of(got)
-                    listed = await client.call_tool("list_avatars", {"limit": 1})
-                    assert isinstance(listed, CallToolResult) and not listed.is_error
+            yield url, [first, second]
         finally:
             proxy.send_signal(signal.SIGQUIT)
             proxy.wait(timeout=10)
+
+
+def replica_env(sandbox: RunningSandbox) -> dict[str, str]:
+    return server_env(sandbox.base_url, LOG_LEVEL="INFO") | {
+        "JOBMOJITO_MCP_API_KEYS": API_KEY,
+        # Shared by both replicas, so either can open request state the other sealed.
+        "JOBMOJITO_MCP_STATE_KEYS": "replica-shared-state-key-3f9a1c7e5b2d4068",
+    }
+
+
+REPLICA_ARGS = ["--transport", "streamable-http", "--stateless", "--auth", "api-key"]
+
+
+async def test_stateless_replicas_behind_nginx_round_robin(sandbox: RunningSandbox, tmp_path: Path) -> None:
+    async with replicas_behind_nginx(replica_env(sandbox), REPLICA_ARGS, tmp_path) as (url, replicas):
+        sandbox.clear_requests()
+        async with (
+            httpx2.AsyncClient(headers={"Authorization": f"Bearer {API_KEY}"}, timeout=30) as http,
+            Client(streamable_http_client(f"{url}/mcp", http_client=http)) as client,
+        ):
+            arguments = copy.deepcopy(COOKBOOK["create_interview"]) | {
+                "interview_template_id": DEFAULT_TEMPLATE_ID
+            }
+            created = await client.call_tool("create_interview", arguments)
+            assert isinstance(created, CallToolResult) and not created.is_error, text_of(created)
+            assert isinstance(created.structured_content, dict)
+            interview_id = created.structured_content["interview_def_set_id"]
+            for _ in range(3):
+                got = await client.call_tool("get_interview_definition", {"position_id": interview_id})
+                assert isinstance(got, CallToolResult) and not got.is_error, text_of(got)
+                listed = await client.call_tool("list_avatars", {"limit": 1})
+                assert isinstance(listed, CallToolResult) and not listed.is_error
         # Round robin really spread the one session over both replicas.
-        for replica in (first, second):
+        for replica in replicas:
             assert replica.stderr().count('"POST /mcp HTTP/1.1" 200') >= 2, replica.stderr()[-2000:]
         assert len(sandbox.requests()) == 7
         assert {r.headers["authorization"] for r in sandbox.requests()} == {f"Bearer {TOKEN}"}
+
+
+async def test_a_confirmation_round_trip_crosses_replicas(sandbox: RunningSandbox, tmp_path: Path) -> None:
+    """2026-07-28 elicitation: the answer returns with request state sealed by one replica, often to
+    the other; with the shared JOBMOJITO_MCP_STATE_KEYS it opens there and the delete goes through."""
+    asked: list[str] = []
+
+    async def accept(context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
+        asked.append(params.message)
+        return ElicitResult(action="accept", content={"confirm": True})
+
+    async with (
+        replicas_behind_nginx(replica_env(sandbox), REPLICA_ARGS, tmp_path) as (url, _replicas),
+        httpx2.AsyncClient(headers={"Authorization": f"Bearer {API_KEY}"}, timeout=30) as http,
+        Client(streamable_http_client(f"{url}/mcp", http_client=http), elicitation_callback=accept) as client,
+    ):
+        arguments = copy.deepcopy(COOKBOOK["create_interview"]) | {
+            "interview_template_id": DEFAULT_TEMPLATE_ID
+        }
+        for _ in range(2):  # two rounds: whichever replica answers first, one round trip crosses over
+            created = await client.call_tool("create_interview", arguments)
+            assert isinstance(created.structured_content, dict), text_of(created)
+            interview_id = created.structured_content["interview_def_set_id"]
+            sandbox.clear_requests()
+            deleted = await client.call_tool(
+                "set_interview_state", {"position_id": interview_id, "status": "deleted"}
+            )
+            assert not deleted.is_error, text_of(deleted)
+            assert [r.json() for r in sandbox.requests("job-interview-set-state")] == [
+                {"position_id": interview_id, "status": "deleted"}
+            ]
+    assert len(asked) == 2
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])  # modern JSON answers; legacy SSE-streamed answers

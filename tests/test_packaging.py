@@ -1,0 +1,43 @@
+"""The package as the Dockerfile and `uvx` install it: a wheel into a fresh environment, nothing else."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.timeout(300)
+
+
+def test_wheel_installs_and_serves_on_its_own(tmp_path: Path) -> None:
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(wheels), str(ROOT)],
+        check=True,
+        timeout=240,
+    )
+    (wheel,) = wheels.glob("jobmojito_mcp-*.whl")
+    env_dir = tmp_path / "env"
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / "bin" / "python"
+    subprocess.run([python, "-m", "pip", "install", "--quiet", str(wheel)], check=True, timeout=240)
+    # Run from an empty directory, so nothing from the source tree can be imported by accident.
+    done = subprocess.run(
+        [env_dir / "bin" / "jobmojito-mcp", "--sandbox", "call", "list_avatars", "limit=1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Use a template's id" in done.stdout
+    version = subprocess.run(
+        [python, "-m", "jobmojito_mcp", "--version"], capture_output=True, text=True, check=True
+    )
+    assert version.stdout.startswith("jobmojito-mcp ")
