@@ -143,3 +143,35 @@ async def http_server(
                     except subprocess.TimeoutExpired:
                         process.kill()
                         process.wait()
+
+
+@asynccontextmanager
+async def http_mcp_client(
+    url: str, transport: str, headers: dict[str, str] | None = None
+) -> AsyncIterator[Client]:
+    """The SDK's own HTTP clients against a hosted server at `url`: streamable-http (/mcp) or sse (/sse)."""
+    import httpx2
+    from mcp.client.sse import sse_client
+    from mcp.client.streamable_http import streamable_http_client
+
+    if transport == "streamable-http":
+        http = httpx2.AsyncClient(headers=headers or {}, timeout=30)
+        async with http, Client(streamable_http_client(f"{url}/mcp", http_client=http)) as client:
+            yield client
+    else:
+        async with Client(sse_client(f"{url}/sse", headers=headers or {})) as client:
+            yield client
+
+
+def run_cli(*args: str, env: Mapping[str, str] | None = None) -> Any:
+    """`python -m jobmojito_mcp ARGS` to completion, output captured (a CompletedProcess)."""
+    import subprocess
+
+    return subprocess.run(
+        [sys.executable, "-m", "jobmojito_mcp", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=None if env is None else dict(env),
+        check=False,
+    )

@@ -7,22 +7,27 @@ import copy
 import json
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from typing import Any
 
 import anyio
-import httpx2
 import pytest
 from mcp import Client
 from mcp.client.context import ClientRequestContext
-from mcp.client.sse import sse_client
 from mcp.client.stdio import StdioServerParameters, stdio_client
-from mcp.client.streamable_http import streamable_http_client
 from mcp_types import CallToolResult, ElicitRequestParams, ElicitResult, TextResourceContents
 
-from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox, run_sandbox
-from tests.support import COOKBOOK, TOKEN, http_server, server_env, stdio_server, text_of
+from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox
+from tests.support import (
+    COOKBOOK,
+    TOKEN,
+    http_mcp_client,
+    http_server,
+    run_cli,
+    server_env,
+    stdio_server,
+    text_of,
+)
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(90)]
 
@@ -34,12 +39,6 @@ ALL = READS | {
     "set_interview_state",
 }
 CREATE_ARGS = copy.deepcopy(COOKBOOK["create_interview"]) | {"interview_template_id": DEFAULT_TEMPLATE_ID}
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[RunningSandbox]:
-    with run_sandbox() as running:
-        yield running
 
 
 @pytest.fixture(autouse=True)
@@ -89,31 +88,20 @@ def test_unknown_tool_names_refuse_to_start(sandbox: RunningSandbox) -> None:
     assert "delete_everything" in done.stderr and "list_avatars" in done.stderr
 
 
-@asynccontextmanager
-async def http_client(url: str, transport: str, headers: dict[str, str]) -> AsyncIterator[Client]:
-    if transport == "streamable-http":
-        http = httpx2.AsyncClient(headers=headers, timeout=30)
-        async with http, Client(streamable_http_client(f"{url}/mcp", http_client=http)) as client:
-            yield client
-    else:
-        async with Client(sse_client(f"{url}/sse", headers=headers)) as client:
-            yield client
-
-
 @pytest.mark.parametrize("transport", ["streamable-http", "sse"])
 async def test_http_flags_and_headers_narrow_but_never_widen(sandbox: RunningSandbox, transport: str) -> None:
     env = server_env(sandbox.base_url)
     allowed = "list_avatars,get_interview_definition,create_interview"
     async with http_server(env, ["--transport", "http", "--tools", allowed]) as server:
-        async with http_client(server.url, transport, {}) as client:
+        async with http_mcp_client(server.url, transport, {}) as client:
             assert await tool_names(client) == set(allowed.split(","))
-        async with http_client(server.url, transport, {"X-MCP-Readonly": "true"}) as client:
+        async with http_mcp_client(server.url, transport, {"X-MCP-Readonly": "true"}) as client:
             assert await tool_names(client) == READS
             refused = await client.call_tool("create_interview", CREATE_ARGS)
             assert refused.is_error and "not available" in text_of(refused)
         # Asking for a tool the server does not expose does not add it.
         widen = {"X-MCP-Tools": "list_avatars,set_interview_state"}
-        async with http_client(server.url, transport, widen) as client:
+        async with http_mcp_client(server.url, transport, widen) as client:
             assert await tool_names(client) == {"list_avatars"}
             refused = await client.call_tool(
                 "set_interview_state", {"position_id": DEFAULT_TEMPLATE_ID, "status": "deleted"}
@@ -128,7 +116,7 @@ async def test_read_only_server_ignores_a_header_asking_for_more(sandbox: Runnin
         http_server(
             server_env(sandbox.base_url), ["--transport", "streamable-http", "--read-only"]
         ) as server,
-        http_client(server.url, "streamable-http", {"X-MCP-Tools": ",".join(sorted(ALL))}) as client,
+        http_mcp_client(server.url, "streamable-http", {"X-MCP-Tools": ",".join(sorted(ALL))}) as client,
     ):
         assert await tool_names(client) == READS
 
@@ -289,42 +277,33 @@ async def test_resources_languages_and_templates(sandbox: RunningSandbox) -> Non
 # Commands for humans
 
 
-def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "jobmojito_mcp", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        check=False,
-    )
-
-
 def test_check_passes_on_a_good_setup(sandbox: RunningSandbox) -> None:
-    done = cli("check", env=server_env(sandbox.base_url))
+    done = run_cli("check", env=server_env(sandbox.base_url))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "token is accepted" in done.stdout and "all good" in done.stdout
     assert TOKEN not in done.stdout + done.stderr
 
 
 def test_check_explains_each_failure(sandbox: RunningSandbox) -> None:
-    unreachable = cli("check", env=server_env("http://127.0.0.1:9/functions/v1"))
+    unreachable = run_cli("check", env=server_env("http://127.0.0.1:9/functions/v1"))
     assert unreachable.returncode == 1
     assert "cannot reach" in unreachable.stdout and "fix:" in unreachable.stdout
     sandbox.inject("merchant-avatar-list", "status", status=401, times=5)
-    rejected = cli("check", env=server_env(sandbox.base_url))
+    rejected = run_cli("check", env=server_env(sandbox.base_url))
     assert rejected.returncode == 1
     assert "token is not accepted" in rejected.stdout and "fresh access token" in rejected.stdout
-    no_token = cli("check", env=server_env(sandbox.base_url, token=None))
+    no_token = run_cli("check", env=server_env(sandbox.base_url, token=None))
     assert no_token.returncode == 1 and "JOBMOJITO_TOKEN is not set" in no_token.stdout
 
 
 def test_call_runs_one_tool(sandbox: RunningSandbox) -> None:
-    done = cli("call", "list_avatars", "limit=2", "include_archived=true", env=server_env(sandbox.base_url))
+    done = run_cli(
+        "call", "list_avatars", "limit=2", "include_archived=true", env=server_env(sandbox.base_url)
+    )
     assert done.returncode == 0, done.stderr
     assert "Use a template's id" in done.stdout
     assert sandbox.requests()[-1].query == {"limit": "2", "include_archived": "true"}
-    as_json = cli(
+    as_json = run_cli(
         "call",
         "create_interview",
         "--json",
@@ -334,12 +313,14 @@ def test_call_runs_one_tool(sandbox: RunningSandbox) -> None:
     )
     assert as_json.returncode == 0, as_json.stderr
     assert json.loads(as_json.stdout)["structuredContent"]["interview_def_set_id"]
-    refused = cli("call", "get_interview_definition", "position_id=nope", env=server_env(sandbox.base_url))
+    refused = run_cli(
+        "call", "get_interview_definition", "position_id=nope", env=server_env(sandbox.base_url)
+    )
     assert refused.returncode == 1 and "`position_id`" in refused.stdout
 
 
 def test_tools_lists_what_is_exposed() -> None:
-    done = cli("tools", "--read-only", env=server_env("http://127.0.0.1:9"))
+    done = run_cli("tools", "--read-only", env=server_env("http://127.0.0.1:9"))
     assert done.returncode == 0
     assert [line.split()[0] for line in done.stdout.splitlines()] == [
         "list_avatars",

@@ -5,32 +5,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from jobmojito_mcp import __version__
-from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox, run_sandbox
-from tests.support import COOKBOOK, TOKEN, server_env, stdio_server, text_of
+from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox
+from tests.support import COOKBOOK, TOKEN, run_cli, server_env, stdio_server, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[RunningSandbox]:
-    with run_sandbox() as running:
-        yield running
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "jobmojito_mcp", *args],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
 
 
 def test_version() -> None:

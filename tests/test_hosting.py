@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -17,12 +17,10 @@ import anyio
 import httpx2
 import pytest
 from mcp import Client
-from mcp.client.sse import sse_client
-from mcp.client.streamable_http import streamable_http_client
 from mcp_types import CallToolResult
 
-from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox, run_sandbox
-from tests.support import COOKBOOK, TOKEN, HttpServer, http_server, server_env, text_of
+from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox
+from tests.support import COOKBOOK, TOKEN, HttpServer, http_mcp_client, http_server, server_env, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(120)]
 
@@ -38,12 +36,6 @@ INITIALIZE = {
     },
 }
 MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[RunningSandbox]:
-    with run_sandbox() as running:
-        yield running
 
 
 def hosted_env(sandbox: RunningSandbox, auth: str) -> dict[str, str]:
@@ -64,16 +56,8 @@ async def hosted(sandbox: RunningSandbox, auth: str, *extra: str) -> AsyncIterat
         yield server
 
 
-@asynccontextmanager
-async def connect(server: HttpServer, transport: str, bearer: str) -> AsyncIterator[Client]:
-    headers = {"Authorization": f"Bearer {bearer}"}
-    if transport == "streamable-http":
-        http = httpx2.AsyncClient(headers=headers, timeout=30)
-        async with http, Client(streamable_http_client(f"{server.url}/mcp", http_client=http)) as client:
-            yield client
-    else:
-        async with Client(sse_client(f"{server.url}/sse", headers=headers)) as client:
-            yield client
+def connect(server: HttpServer, transport: str, bearer: str) -> Any:
+    return http_mcp_client(server.url, transport, {"Authorization": f"Bearer {bearer}"})
 
 
 async def call(client: Client, tool: str, arguments: dict[str, Any]) -> CallToolResult:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox, run_sandbox
+from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox
 from tests.support import COOKBOOK, TOKEN, StdioServer, server_env, stdio_server, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(90)]
@@ -87,12 +87,6 @@ CASES = [
     Case("huge", {"size": 10 * 1024 * 1024}, "limit", 1, "limit", 1),
     Case("slow_drip", {"delay": 1.0, "size": 4}, "did not answer in time", 1, MAY_EXIST, 1),
 ]
-
-
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[RunningSandbox]:
-    with run_sandbox() as running:
-        yield running
 
 
 @pytest.fixture(scope="module")
