@@ -1,4 +1,4 @@
-"""What agents get back: compact views of JobMojito's answers, and the tool-only options that pick them.
+"""What agents get back: the text they read, compact views of JobMojito's answers, and the options that pick them.
 
 Agents pay for every byte in their context, so the default results carry what the next step
 needs: the fields to choose a template, the questions of an interview. `view="full"` returns
@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from jobmojito_mcp import contract as c
+from jobmojito_mcp.errors import excerpt
 
 View = Literal["summary", "full"]
 LOCAL_OPTIONS = frozenset({"view"})  # tool arguments that shape the result and are never sent upstream
@@ -107,3 +108,122 @@ def present_definition(
     summary |= {name: getattr(answer, name) for name in _DEFINITION_FIELDS}
     summary["questions"] = None if answer.questions is None else [q.question for q in answer.questions]
     return summary
+
+
+# ---------------------------------------------------------------------------------------------
+# Summaries: the text an agent reads. Ids, links and the next step, briefly.
+
+
+def _embed(result: c.CreatedInterview | c.CandidateInterview | c.StateChanged) -> str:
+    if result.embed_id:
+        return f" Embed: embed_id {result.embed_id}, embed_signing_key {result.embed_signing_key}."
+    return ""
+
+
+def summarize_avatars(args: ListAvatarsToolArgs, result: c.AvatarList) -> str:
+    if not result.data:
+        return "No templates match. Try without filters, or include_archived/include_public."
+    lines = []
+    for t in result.data:
+        notes = []
+        if t.type in c.LEGACY_AVATAR_TYPES:
+            notes.append("legacy: cannot create interviews")
+        if t.type == "interactive_elevenlabs":
+            notes.append("voice only")
+        note = f" ({'; '.join(notes)})" if notes else ""
+        lines.append(f"- {t.id} | {t.name} | {t.type} | {t.mojito_language_code} | {t.status}{note}")
+    page = result.pagination
+    shown = f"{len(result.data)} template(s)"
+    more = ""
+    if page and page.total is not None:
+        start = (page.offset or 0) + 1
+        shown = f"templates {start}-{start + len(result.data) - 1} of {page.total}"
+        if (following := next_offset(result)) is not None:
+            more = f"\nMore exist: call again with offset={following}."
+    return (
+        f"{shown} (id | name | type | language | status):\n"
+        + "\n".join(lines)
+        + more
+        + "\nUse a template's id as interview_template_id."
+    )
+
+
+def summarize_created(args: c.CreateInterviewArgs, result: c.CreatedInterview) -> str:
+    counted = ""
+    if result.questions_generated is not None:
+        counted = f" with {result.questions_generated:g} AI-written questions"
+        if args.interview_length and result.questions_generated < args.interview_length:
+            counted += f" ({args.interview_length} asked; capped at one per 2 minutes of max_duration)"
+    return (
+        f"Created interview {result.interview_def_set_id}{counted}.{_embed(result)} "
+        f"Next: get_interview_definition(position_id={result.interview_def_set_id}) to review the questions; "
+        "set_interview_state to publish, unpublish or archive it."
+    )
+
+
+def summarize_from_questions(args: c.CreateFromQuestionsArgs, result: c.CreatedInterview) -> str:
+    return (
+        f"Created interview {result.interview_def_set_id} with {len(args.questions)} question(s).{_embed(result)} "
+        f"Next: get_interview_definition(position_id={result.interview_def_set_id}) to review it."
+    )
+
+
+_CANDIDATE_STATUS = {
+    "ai_accept": "the AI pre-screening accepted the candidate: send them the link",
+    "recruiter_accept": "accepted by the recruiter's rules: send them the link",
+    "recruiter_action": "a recruiter must decide before the candidate proceeds",
+    "ai_reject": "the AI pre-screening rejected the candidate",
+    "recruiter_reject": "rejected by the recruiter's rules",
+    "already-applied": "this candidate already applied to this position; nothing new was created",
+}
+
+
+def summarize_candidate(args: c.CreateForCandidateArgs, result: c.CandidateInterview) -> str:
+    meaning = _CANDIDATE_STATUS.get(result.status, "see JobMojito for what this status means")
+    parts = [f"{args.candidate_name}: {result.status} ({meaning})."]
+    if result.reason:
+        parts.append(f"Reason: {excerpt(result.reason)}.")
+    if result.interview_url:
+        parts.append(f"Interview link: {result.interview_url}")
+    ids = [
+        f"{name} {value}"
+        for name in ("position_def_set_id", "interview_def_set_id", "profile_interview_id")
+        if (value := getattr(result, name))
+    ]
+    if ids:
+        parts.append("Ids: " + ", ".join(ids) + ".")
+    return " ".join(parts) + _embed(result)
+
+
+def summarize_state(args: c.SetStateArgs, result: c.StateChanged) -> str:
+    changes = []
+    if args.status:
+        changes.append(f"status is now {args.status}")
+    if args.is_embedded is not None:
+        changes.append("embedding enabled" if args.is_embedded else "embedding removed")
+    done = "Done" if result.success is not False else "JobMojito reported no success"
+    return f"{done} for interview {args.position_id}: {', '.join(changes)}.{_embed(result)}"
+
+
+def summarize_definition(args: GetDefinitionToolArgs, result: c.InterviewDefinition) -> str:
+    head = (
+        f"{result.name} — status {result.status}, {result.visibility}, type {result.type}, "
+        f"language {result.mojito_language_code}, template {result.interview_template_type}"
+        + (", voice only" if result.is_voice_only else "")
+        + (f", max {result.max_duration:g} s" if result.max_duration else "")
+        + "."
+    )
+    if result.questions is None:
+        return head + " Multi-stage position: no single question list."
+    lines = []
+    for number, q in enumerate(result.questions, 1):
+        extra = []
+        if q.is_conditional:
+            extra.append(f"follow-up of {q.conditional_question_main_id}")
+        if q.is_multiple_choice and q.question_alternatives:
+            extra.append("choices: " + " / ".join(q.question_alternatives))
+        if q.duration:
+            extra.append(f"{q.duration:g} s")
+        tag = f" [{'; '.join(extra)}]" if extra else ""
+        lines.append(f"{number}. {q.question}{tag}")
+    return head + f" {len(lines)} question(s):\n" + "\n".join(lines)

@@ -270,128 +270,13 @@ def select_tools(
 
 
 # ---------------------------------------------------------------------------------------------
-# Summaries: the text an agent reads. Ids, links and the next step, briefly.
-
-
-def _embed(result: c.CreatedInterview | c.CandidateInterview | c.StateChanged) -> str:
-    if result.embed_id:
-        return f" Embed: embed_id {result.embed_id}, embed_signing_key {result.embed_signing_key}."
-    return ""
-
-
-def _summarize_avatars(args: r.ListAvatarsToolArgs, result: c.AvatarList) -> str:
-    if not result.data:
-        return "No templates match. Try without filters, or include_archived/include_public."
-    lines = []
-    for t in result.data:
-        notes = []
-        if t.type in c.LEGACY_AVATAR_TYPES:
-            notes.append("legacy: cannot create interviews")
-        if t.type == "interactive_elevenlabs":
-            notes.append("voice only")
-        note = f" ({'; '.join(notes)})" if notes else ""
-        lines.append(f"- {t.id} | {t.name} | {t.type} | {t.mojito_language_code} | {t.status}{note}")
-    page = result.pagination
-    shown = f"{len(result.data)} template(s)"
-    more = ""
-    if page and page.total is not None:
-        start = (page.offset or 0) + 1
-        shown = f"templates {start}-{start + len(result.data) - 1} of {page.total}"
-        if (following := r.next_offset(result)) is not None:
-            more = f"\nMore exist: call again with offset={following}."
-    return (
-        f"{shown} (id | name | type | language | status):\n"
-        + "\n".join(lines)
-        + more
-        + "\nUse a template's id as interview_template_id."
-    )
-
-
-def _summarize_created(args: c.CreateInterviewArgs, result: c.CreatedInterview) -> str:
-    counted = ""
-    if result.questions_generated is not None:
-        counted = f" with {result.questions_generated:g} AI-written questions"
-        if args.interview_length and result.questions_generated < args.interview_length:
-            counted += f" ({args.interview_length} asked; capped at one per 2 minutes of max_duration)"
-    return (
-        f"Created interview {result.interview_def_set_id}{counted}.{_embed(result)} "
-        f"Next: get_interview_definition(position_id={result.interview_def_set_id}) to review the questions; "
-        "set_interview_state to publish, unpublish or archive it."
-    )
-
-
-def _summarize_from_questions(args: c.CreateFromQuestionsArgs, result: c.CreatedInterview) -> str:
-    return (
-        f"Created interview {result.interview_def_set_id} with {len(args.questions)} question(s).{_embed(result)} "
-        f"Next: get_interview_definition(position_id={result.interview_def_set_id}) to review it."
-    )
-
-
-_CANDIDATE_STATUS = {
-    "ai_accept": "the AI pre-screening accepted the candidate: send them the link",
-    "recruiter_accept": "accepted by the recruiter's rules: send them the link",
-    "recruiter_action": "a recruiter must decide before the candidate proceeds",
-    "ai_reject": "the AI pre-screening rejected the candidate",
-    "recruiter_reject": "rejected by the recruiter's rules",
-    "already-applied": "this candidate already applied to this position; nothing new was created",
-}
-
-
-def _summarize_candidate(args: c.CreateForCandidateArgs, result: c.CandidateInterview) -> str:
-    meaning = _CANDIDATE_STATUS.get(result.status, "see JobMojito for what this status means")
-    parts = [f"{args.candidate_name}: {result.status} ({meaning})."]
-    if result.reason:
-        parts.append(f"Reason: {excerpt(result.reason)}.")
-    if result.interview_url:
-        parts.append(f"Interview link: {result.interview_url}")
-    ids = [
-        f"{name} {value}"
-        for name in ("position_def_set_id", "interview_def_set_id", "profile_interview_id")
-        if (value := getattr(result, name))
-    ]
-    if ids:
-        parts.append("Ids: " + ", ".join(ids) + ".")
-    return " ".join(parts) + _embed(result)
-
-
-def _summarize_state(args: c.SetStateArgs, result: c.StateChanged) -> str:
-    changes = []
-    if args.status:
-        changes.append(f"status is now {args.status}")
-    if args.is_embedded is not None:
-        changes.append("embedding enabled" if args.is_embedded else "embedding removed")
-    done = "Done" if result.success is not False else "JobMojito reported no success"
-    return f"{done} for interview {args.position_id}: {', '.join(changes)}.{_embed(result)}"
+# Confirmation
 
 
 def _confirm_deletion(args: c.SetStateArgs) -> str | None:
     if args.status != "deleted":
         return None
     return f"Delete interview {args.position_id} in JobMojito? This cannot be undone."
-
-
-def _summarize_definition(args: r.GetDefinitionToolArgs, result: c.InterviewDefinition) -> str:
-    head = (
-        f"{result.name} — status {result.status}, {result.visibility}, type {result.type}, "
-        f"language {result.mojito_language_code}, template {result.interview_template_type}"
-        + (", voice only" if result.is_voice_only else "")
-        + (f", max {result.max_duration:g} s" if result.max_duration else "")
-        + "."
-    )
-    if result.questions is None:
-        return head + " Multi-stage position: no single question list."
-    lines = []
-    for number, q in enumerate(result.questions, 1):
-        extra = []
-        if q.is_conditional:
-            extra.append(f"follow-up of {q.conditional_question_main_id}")
-        if q.is_multiple_choice and q.question_alternatives:
-            extra.append("choices: " + " / ".join(q.question_alternatives))
-        if q.duration:
-            extra.append(f"{q.duration:g} s")
-        tag = f" [{'; '.join(extra)}]" if extra else ""
-        lines.append(f"{number}. {q.question}{tag}")
-    return head + f" {len(lines)} question(s):\n" + "\n".join(lines)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -415,7 +300,7 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
         method="GET",
         path="/merchant-avatar-list",
         annotations=READ,
-        summarize=_summarize_avatars,
+        summarize=r.summarize_avatars,
         result=r.AvatarsResult,
         present=r.present_avatars,
     ),
@@ -433,7 +318,7 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
         method="POST",
         path="/job-interview-create",
         annotations=CREATE,
-        summarize=_summarize_created,
+        summarize=r.summarize_created,
         recheck_hint=_CREATE_RECHECK,
     ),
     ToolSpec(
@@ -450,7 +335,7 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
         method="POST",
         path="/job-interview-create-from-array",
         annotations=CREATE,
-        summarize=_summarize_from_questions,
+        summarize=r.summarize_from_questions,
         recheck_hint=_CREATE_RECHECK,
     ),
     ToolSpec(
@@ -467,7 +352,7 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
         method="POST",
         path="/job-interview-create-for-candidate-with-token",
         annotations=CREATE,
-        summarize=_summarize_candidate,
+        summarize=r.summarize_candidate,
         recheck_hint=(
             "Before calling again, check the position's candidates in the JobMojito dashboard; a repeat for the "
             "same candidate and position answers already-applied."
@@ -486,7 +371,7 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
         method="POST",
         path="/job-interview-set-state",
         annotations=CHANGE,
-        summarize=_summarize_state,
+        summarize=r.summarize_state,
         confirm=_confirm_deletion,
     ),
     ToolSpec(
@@ -502,7 +387,7 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
         method="GET",
         path="/job-interview-get",
         annotations=READ,
-        summarize=_summarize_definition,
+        summarize=r.summarize_definition,
         result=r.DefinitionResult,
         present=r.present_definition,
     ),
