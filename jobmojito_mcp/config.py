@@ -21,6 +21,8 @@ DEFAULT_RETRY_BACKOFF = 0.5
 DEFAULT_RETRY_AFTER_CAP = 10.0
 # The largest legitimate answer (1000 templates) is well under 1 MiB; bigger is a fault, not data.
 DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024
+# Also the cap on concurrent upstream requests: beyond it, calls queue for a connection.
+DEFAULT_MAX_CONNECTIONS = 100
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 LogFormat = Literal["text", "json"]
@@ -52,6 +54,7 @@ class Settings(BaseSettings):
     retry_backoff: float = Field(DEFAULT_RETRY_BACKOFF, ge=0, description="First backoff delay, seconds.")
     retry_after_cap: float = Field(DEFAULT_RETRY_AFTER_CAP, ge=0, description="Longest Retry-After honoured.")
     max_response_bytes: int = Field(DEFAULT_MAX_RESPONSE_BYTES, gt=0)
+    max_connections: int = Field(DEFAULT_MAX_CONNECTIONS, ge=1, description="Upstream connection pool size.")
     sandbox: bool = Field(False, description="Serve against the built-in in-process sandbox.")
     sandbox_db: str | None = Field(None, description="SQLite file keeping sandbox state across restarts.")
     read_only: bool = Field(False, description="Expose only the read tools.")

@@ -12,7 +12,7 @@ Field names are the API's own, so a request model dumps straight to the upstream
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -82,27 +82,51 @@ Attempts = Annotated[float, Field(ge=1, le=20)]
 Fraction = Annotated[float, Field(ge=0.01, le=0.9)]
 Followups = Annotated[int, Field(ge=0, le=999)]
 Seconds = Annotated[float, Field(gt=0)]
-QuestionCount = Annotated[int, BeforeValidator(_digits_to_int), Field(ge=1, le=40)]
+# Field before the validator, so the published schema shows the range as minimum/maximum.
+QuestionCount = Annotated[int, Field(ge=1, le=40), BeforeValidator(_digits_to_int)]
 JsonObject = dict[str, Any]
 
 
 class _Strict(BaseModel):
-    """Request side: unknown fields are refused (a typo must not be silently dropped)."""
+    """Request side: unknown fields are refused (a typo must not be silently dropped).
 
-    model_config = ConfigDict(extra="forbid")
+    Infinity and NaN are refused too: JSON cannot carry them to JobMojito.
+    """
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class _Lenient(BaseModel):
-    """Response side and nested objects JobMojito documents as open: extra fields are kept."""
+    """Response side: extra fields are kept, so a field JobMojito adds never breaks a call."""
 
     model_config = ConfigDict(extra="allow")
+
+
+class _OpenRequestObject(BaseModel):
+    """A nested request object JobMojito documents as open: extra fields pass, numbers stay finite.
+
+    Fields listed in `_not_nullable` are ones the API types without null: an agent's null there
+    means "not given", so it is dropped rather than sent for JobMojito to refuse.
+    """
+
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
+    _not_nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_nulls_the_api_refuses(cls, data: Any) -> Any:
+        if isinstance(data, dict) and cls._not_nullable:
+            return {
+                key: value for key, value in data.items() if value is not None or key not in cls._not_nullable
+            }
+        return data
 
 
 # ---------------------------------------------------------------------------------------------
 # Nested request objects
 
 
-class HiringCompany(_Lenient):
+class HiringCompany(_OpenRequestObject):
     """The company the position is for, when a recruiter hires on a client's behalf."""
 
     name: str | None = None
@@ -112,9 +136,13 @@ class HiringCompany(_Lenient):
     company_size: str | None = None
 
 
-class PdfExportConfig(_Lenient):
+class PdfExportConfig(_OpenRequestObject):
     """What the automatic PDF report of each finished interview contains."""
 
+    _not_nullable = frozenset(
+        {"mojito_language_code", "contact_details", "ai_recruiter_assessment", "ai_scoring_rubric", "analytics",
+         "files", "transcript", "answer_recording", "session_recording", "group_by_question", "template"}
+    )  # fmt: skip
     mojito_language_code: str | None = None
     contact_details: bool | None = None
     ai_recruiter_assessment: bool | None = None
@@ -128,17 +156,19 @@ class PdfExportConfig(_Lenient):
     template: Literal["classic", "modern", "one_pager"] | None = None
 
 
-class Expectations(_Lenient):
+class Expectations(_OpenRequestObject):
     """What weak, moderate and strong answers look like: guides AI scoring."""
 
+    _not_nullable = frozenset({"weak", "moderate", "strong"})
     weak: list[str] | None = None
     moderate: list[str] | None = None
     strong: list[str] | None = None
 
 
-class Question(_Lenient):
+class Question(_OpenRequestObject):
     """One interview question, in the order asked. Extra fields (e.g. from get_interview_definition) pass."""
 
+    _not_nullable = frozenset({"id"})
     question: str = Field(description="The question text.")
     id: str | None = Field(None, description="Your id for it; follow-ups point at it.")
     duration: Seconds | None = Field(None, description="Answer time limit, seconds.")
@@ -176,7 +206,7 @@ class ListAvatarsArgs(_Strict):
     )
     status: AvatarStatus | None = None
     mojito_language_code: str | None = Field(None, description="Only templates in this language, e.g. en.")
-    filter_text: str | None = Field(None, description="Text the template name contains.")
+    filter_text: str | None = Field(None, max_length=1000, description="Text the template name contains.")
     include_archived: bool = Field(False, description="Also list archived templates.")
     include_public: bool = Field(False, description="Also list JobMojito's public templates.")
     limit: int = Field(50, ge=1, le=1000)

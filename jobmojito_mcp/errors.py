@@ -6,6 +6,7 @@
     │   ├── ConnectFailed               the request provably never left: safe to retry
     │   ├── UpstreamTimeout             sent, no complete answer in time: it may have been processed
     │   └── ConnectionLost              sent, connection dropped or garbled mid-exchange
+    ├── RequestNotSendable              the request cannot be put on the wire (e.g. a URL too long): nothing sent
     ├── BadResponse                     an answer we cannot use (not JSON, truncated, too large, wrong shape)
     └── UpstreamStatusError             JobMojito answered an error status (+ its {"error","name"} body)
         ├── Unauthorized       401
@@ -22,6 +23,8 @@ A message never repeats untrusted text at length: upstream error texts are clean
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from jobmojito_mcp.logs import secrets
 
 # How much of an upstream error text reaches the agent: enough to read, too little to flood context.
 _EXCERPT_CHARS = 300
@@ -98,6 +101,11 @@ class ConnectionLost(TransportError):
         )
 
 
+class RequestNotSendable(JobMojitoError):
+    def message(self, call: CallContext) -> str:
+        return f"This request cannot be sent to JobMojito ({self}); nothing was sent. Shorten or simplify the arguments."
+
+
 class BadResponse(JobMojitoError):
     def message(self, call: CallContext) -> str:
         return f"JobMojito sent an answer this server cannot use: {self}." + _maybe_created(call)
@@ -108,8 +116,9 @@ class UpstreamStatusError(JobMojitoError):
 
     def __init__(self, status: int, error: str | None = None, field: str | None = None) -> None:
         self.status = status
-        self.error = excerpt(error) if error else None
-        self.field = excerpt(field, 80) if field else None
+        # Upstream text is untrusted: it may even quote the bearer token back. Scrubbed, then bounded.
+        self.error = excerpt(secrets.scrub(error)) if error else None
+        self.field = excerpt(secrets.scrub(field), 80) if field else None
         super().__init__(f"HTTP {status}" + (f": {self.error}" if self.error else ""))
 
     def upstream_says(self) -> str:

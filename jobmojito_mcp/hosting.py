@@ -42,6 +42,7 @@ logger = logging.getLogger(__name__)
 UNGUARDED_PATHS = frozenset({"/healthz", "/readyz"})  # probes come from anywhere, with any Host
 _READY_CACHE_SECONDS = 5.0
 _CONNECTIONS_GRACE = 3  # seconds for idle connections to close once tool calls are drained
+_KEEP_ALIVE = 75  # seconds an idle client connection stays open
 
 
 class ConfigurationRefused(Exception):
@@ -294,6 +295,9 @@ async def serve_http(settings: Settings) -> None:
             timeout_graceful_shutdown=_CONNECTIONS_GRACE,
             server_header=False,
             lifespan="on",
+            # Longer than the idle timeouts of pooling proxies and clients (nginx-ingress, ALB: 60 s),
+            # so the server is never the side that closes a connection a request is being sent on.
+            timeout_keep_alive=_KEEP_ALIVE,
         )
         logger.info(
             "jobmojito-mcp %s serving %s on http://%s:%d (auth %s%s) against %s",

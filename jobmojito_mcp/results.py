@@ -61,7 +61,7 @@ class DefinitionResult(c.InterviewDefinition):
 
 
 # ---------------------------------------------------------------------------------------------
-# Presenters: (arguments, validated answer, raw answer) -> structured content
+# Presenters: (arguments, validated answer, that answer as JSON) -> structured content
 
 _TEMPLATE_FIELDS = ("id", "name", "type", "status", "mojito_language_code")
 _DEFINITION_FIELDS = (
@@ -84,9 +84,9 @@ def next_offset(answer: c.AvatarList) -> int | None:
     return (page.offset or 0) + len(answer.data)
 
 
-def present_avatars(args: ListAvatarsToolArgs, answer: c.AvatarList, raw: dict[str, Any]) -> dict[str, Any]:
+def present_avatars(args: ListAvatarsToolArgs, answer: c.AvatarList, sent: dict[str, Any]) -> dict[str, Any]:
     if args.view == "full":
-        return raw | {"next_offset": next_offset(answer)}
+        return sent | {"next_offset": next_offset(answer)}
     choices = [
         {name: getattr(template, name) for name in _TEMPLATE_FIELDS}
         | {
@@ -100,10 +100,10 @@ def present_avatars(args: ListAvatarsToolArgs, answer: c.AvatarList, raw: dict[s
 
 
 def present_definition(
-    args: GetDefinitionToolArgs, answer: c.InterviewDefinition, raw: dict[str, Any]
+    args: GetDefinitionToolArgs, answer: c.InterviewDefinition, sent: dict[str, Any]
 ) -> dict[str, Any]:
     if args.view == "full":
-        return raw | {"position_id": args.position_id}
+        return sent | {"position_id": args.position_id}
     summary: dict[str, Any] = {"position_id": args.position_id}
     summary |= {name: getattr(answer, name) for name in _DEFINITION_FIELDS}
     summary["questions"] = None if answer.questions is None else [q.question for q in answer.questions]

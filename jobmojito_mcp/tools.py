@@ -91,6 +91,9 @@ class ToolSpec(Generic[Args, Response]):
         )
 
 
+# A refusal lists at most this many problems: enough to fix a call, too few to flood a context.
+_MAX_PROBLEMS = 20
+
 # ---------------------------------------------------------------------------------------------
 # Argument validation: refuse bad input before anything is sent, naming the field and what is allowed.
 
@@ -100,8 +103,12 @@ def validate_arguments(spec: ToolSpec[Args, Any], raw: Mapping[str, Any]) -> Arg
     try:
         return spec.arguments.model_validate(_parse_stringified_json(spec.arguments, raw))
     except ValidationError as exc:
-        problems = "\n".join(f"- {_explain(err, spec.arguments)}" for err in exc.errors(include_url=False))
-        raise ToolError(f"Invalid arguments; nothing was sent to JobMojito.\n{problems}") from None
+        errors = exc.errors(include_url=False)
+        problems = [f"- {_explain(err, spec.arguments)}" for err in errors[:_MAX_PROBLEMS]]
+        if len(errors) > _MAX_PROBLEMS:
+            problems.append(f"- ... and {len(errors) - _MAX_PROBLEMS} more")
+        joined = "\n".join(problems)
+        raise ToolError(f"Invalid arguments; nothing was sent to JobMojito.\n{joined}") from None
 
 
 def _parse_stringified_json(model: type[BaseModel], raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -120,12 +127,13 @@ def _parse_stringified_json(model: type[BaseModel], raw: Mapping[str, Any]) -> d
 
 def _field_path(loc: tuple[str | int, ...]) -> str:
     path = ""
-    for part in loc:
+    for index, part in enumerate(loc):
         if isinstance(part, int):
             path += f"[{part}]"
-        elif not part.startswith(("function-", "constrained-", "json-or-python", "lax-")):
+        # Past the first (always a field name, whatever it spells), pydantic adds validator labels.
+        elif index == 0 or not part.startswith(("function-", "constrained-", "json-or-python", "lax-")):
             path += f".{part}" if path else part
-    return path or "(arguments)"
+    return excerpt(path, 80) or "(arguments)"
 
 
 def _explain(err: Any, model: type[BaseModel]) -> str:
@@ -206,9 +214,12 @@ async def run_tool(
         raise ToolError(
             f"JobMojito answered with an unexpected shape (problem in: {', '.join(fields)[:200]}).{maybe}"
         ) from None
+    # Built from the validated answer, not the raw one: a loosely typed value ("8" for 8) was
+    # coerced above, and the client checks structuredContent against the output schema.
+    validated = answer.model_dump(mode="json", exclude_unset=True)
     return CallToolResult(
         content=[TextContent(type="text", text=spec.summarize(args, answer))],
-        structured_content=spec.present(args, answer, data) if spec.present else data,
+        structured_content=spec.present(args, answer, validated) if spec.present else validated,
     )
 
 

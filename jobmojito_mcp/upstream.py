@@ -30,6 +30,7 @@ from jobmojito_mcp.errors import (
     JobMojitoError,
     NotConfigured,
     RateLimited,
+    RequestNotSendable,
     ServerError,
     UpstreamTimeout,
     status_error,
@@ -97,7 +98,11 @@ class Upstream:
             timeout=httpx2.Timeout(
                 settings.timeout, connect=settings.connect_timeout, pool=settings.connect_timeout
             ),
-            limits=httpx2.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=30.0),
+            limits=httpx2.Limits(
+                max_connections=settings.max_connections,
+                max_keepalive_connections=min(20, settings.max_connections),
+                keepalive_expiry=30.0,
+            ),
             transport=transport,
             trust_env=True,  # HTTPS_PROXY / NO_PROXY, SSL_CERT_FILE / SSL_CERT_DIR
             follow_redirects=False,
@@ -175,13 +180,16 @@ class Upstream:
         return None
 
     async def _attempt(self, endpoint: Endpoint, token: str, query: dict[str, str] | None, body: Any) -> Any:
-        request = self._client.build_request(
-            endpoint.method,
-            endpoint.path,
-            params=query,
-            json=body if endpoint.method == "POST" else None,
-            headers={"Authorization": f"Bearer {token}"},
-        )
+        try:
+            request = self._client.build_request(
+                endpoint.method,
+                endpoint.path,
+                params=query,
+                json=body if endpoint.method == "POST" else None,
+                headers={"Authorization": f"Bearer {token}"},
+            )
+        except (httpx2.InvalidURL, ValueError) as exc:  # a URL over the length limit; a body JSON cannot hold
+            raise RequestNotSendable(_describe(exc, "invalid request")[:120]) from None
         started = time.perf_counter()
         try:
             with anyio.fail_after(self._attempt_deadline):

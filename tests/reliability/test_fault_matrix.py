@@ -1,0 +1,331 @@
+"""Every tool x every upstream fault, in one table: message, attempts, nothing created twice, still healthy.
+
+tests/test_stdio_faults.py proves the table for one read and one create over stdio; this extends
+it to all six tools, adds the connection-level faults (refused, connect timeout), and checks the
+sandbox's store so a create is never made twice. The server runs in-process (the same
+`build_server` + `Upstream` code path as stdio) with short timeouts so the matrix stays quick.
+
+Retry rules under test (max_retries 2, so at most 3 attempts):
+- reads (list_avatars, get_interview_definition) are retried on connection failures, 429,
+  502/503/504 and dropped connections;
+- creates and set_interview_state are never resent once sent; a connection that was never made
+  (refused, connect timeout) is retried for every tool, since nothing was sent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx2
+import pytest
+
+from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox, run_sandbox
+from tests.reliability.harness import (
+    CREATES,
+    ENDPOINT_OF,
+    READS,
+    InProcess,
+    in_process,
+    is_product_error,
+    no_secret,
+    settings,
+)
+from tests.support import COOKBOOK, text_of
+
+pytestmark = [pytest.mark.timeout(60)]
+
+RETRIES = 2
+READ_TIMEOUT = 0.5  # the hang and slow-drip faults cost this much per tool
+CONNECT_TIMEOUT = 0.1  # the connect-timeout fault costs three of these per tool
+TOOLS = (
+    "list_avatars",
+    "get_interview_definition",
+    "create_interview",
+    "create_interview_from_questions",
+    "create_interview_for_candidate",
+    "set_interview_state",
+)
+MAY_EXIST = "may have created the interview"
+SAFE = "safe to try again"
+
+
+@dataclass(frozen=True)
+class Expect:
+    says: tuple[str, ...]  # every fragment must be in the error text
+    attempts: int
+    succeeds: bool = False
+
+
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    kind: str  # a sandbox fault kind, or "refused" / "connect-timeout" (no sandbox at all)
+    read: Expect
+    create: Expect
+    change: Expect  # set_interview_state: not resent once sent, but repeating it is harmless
+    options: dict[str, Any] = field(default_factory=dict)
+    times: int = 1 + RETRIES  # how many calls the fault hits: more than a read may retry
+    handled: bool = False  # whether the sandbox still carries out the request (state changes)
+
+
+def same(says: tuple[str, ...], attempts: int) -> tuple[Expect, Expect, Expect]:
+    return Expect(says, attempts), Expect(says, attempts), Expect(says, attempts)
+
+
+def transient(says: str) -> tuple[Expect, Expect, Expect]:
+    """Retried for reads; a create may exist and is not resent; a state change may be repeated."""
+    return (
+        Expect((says, SAFE), 1 + RETRIES),
+        Expect((says, MAY_EXIST, "NOT sent again"), 1),
+        Expect((says, SAFE), 1),
+    )
+
+
+def final(says: str) -> tuple[Expect, Expect, Expect]:
+    """Not retried by anyone; a create may exist."""
+    return Expect((says, SAFE), 1), Expect((says, MAY_EXIST, "NOT sent again"), 1), Expect((says, SAFE), 1)
+
+
+def row(name: str, kind: str, expects: tuple[Expect, Expect, Expect], **extra: Any) -> Fault:
+    read, create, change = expects
+    return Fault(name, kind, read, create, change, **extra)
+
+
+FAULTS = [
+    row("connect-refused", "refused", same(("Could not connect", "Nothing was sent"), 1 + RETRIES)),
+    row("connect-timeout", "connect-timeout", same(("Could not connect", "Nothing was sent"), 1 + RETRIES)),
+    row("read-timeout", "hang", final("did not answer in time"), options={"delay": 30}),
+    row("reset-mid-body", "reset", transient("connection to JobMojito broke"), handled=True),
+    row("dropped-before-answer", "close", transient("connection to JobMojito broke")),
+    row("401", "status", same(("rejected the token", "JOBMOJITO_TOKEN"), 1), options={"status": 401}),
+    row("403", "status", same(("refused this action",), 1), options={"status": 403}),
+    row("404", "status", same(("no such item",), 1), options={"status": 404}),
+    row(
+        "422-with-name",
+        "status",
+        same(("rejected the arguments", "`mojito_language_code`", "Unknown language."), 1),
+        options={"status": 422, "body": {"error": "Unknown language.", "name": "mojito_language_code"}},
+    ),
+    Fault(
+        "429-retry-after-0",
+        "status",
+        read=Expect((), 2, succeeds=True),
+        create=Expect(("retry after 0 s",), 1),
+        change=Expect(("retry after 0 s",), 1),
+        options={"status": 429, "headers": {"Retry-After": "0"}},
+        times=1,
+    ),
+    row(
+        "429-without-retry-after",
+        "status",
+        (
+            Expect(("wait, then retry",), 1 + RETRIES),
+            Expect(("rate limiting",), 1),
+            Expect(("rate limiting",), 1),
+        ),
+        options={"status": 429},
+    ),
+    row(
+        "429-retry-after-120",
+        "status",
+        same(("retry after 120 s",), 1),
+        options={"status": 429, "headers": {"Retry-After": "120"}},
+    ),
+    row("500", "status", same(("HTTP 500", "boom"), 1), options={"status": 500, "body": {"error": "boom"}}),
+    *[
+        row(str(status), "status", transient("unavailable or overloaded"), options={"status": status})
+        for status in (502, 503, 504)
+    ],
+    row("non-json", "non_json", final("non-JSON body")),
+    row("truncated-json", "truncated_json", final("truncated or malformed JSON")),
+    row("10-MiB-body", "huge", final("limit"), options={"size": 10 * 1024 * 1024}),
+    row(
+        "slow-drip",
+        "slow_drip",
+        final("did not answer in time"),
+        options={"delay": 1.0, "size": 4},
+        handled=True,
+    ),
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# Three servers: one against the sandbox, one against a closed port, one against a full backlog
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[RunningSandbox]:
+    with run_sandbox() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def server(sandbox: RunningSandbox) -> Iterator[InProcess]:
+    config = settings(sandbox.base_url, timeout=READ_TIMEOUT, connect_timeout=1.0, max_retries=RETRIES)
+    with in_process(config) as running:
+        yield running
+
+
+class CountingTransport(httpx2.AsyncBaseTransport):
+    """The default transport, counting the attempts the server makes (nothing reaches a sandbox)."""
+
+    def __init__(self) -> None:
+        self.inner = httpx2.AsyncHTTPTransport()
+        self.attempts = 0
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        self.attempts += 1
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+@dataclass
+class Unreachable:
+    server: InProcess
+    transport: CountingTransport
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def full_backlog() -> Iterator[int]:
+    """A port that listens but never accepts, its backlog full: connects hang until they time out."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = int(listener.getsockname()[1])
+    fillers = []
+    for _ in range(4):
+        filler = socket.socket()
+        filler.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            filler.connect(("127.0.0.1", port))
+        fillers.append(filler)
+    try:
+        probe = socket.create_connection(("127.0.0.1", port), timeout=0.3)
+    except TimeoutError:
+        pass  # as wanted: the next connect cannot complete
+    else:
+        probe.close()
+        pytest.skip("cannot fill a listen backlog on this kernel: no connect timeout to provoke on loopback")
+    yield port
+    for sock in (*fillers, listener):
+        sock.close()
+
+
+def unreachable_server(port: int) -> Iterator[Unreachable]:
+    transport = CountingTransport()
+    base_url = f"http://127.0.0.1:{port}/functions/v1"
+    config = settings(base_url, timeout=READ_TIMEOUT, connect_timeout=CONNECT_TIMEOUT, max_retries=RETRIES)
+    with in_process(config, transport=transport) as running:
+        yield Unreachable(running, transport)
+
+
+@pytest.fixture(scope="module")
+def refused_server() -> Iterator[Unreachable]:
+    yield from unreachable_server(closed_port())
+
+
+@pytest.fixture(scope="module")
+def timeout_server(full_backlog: int) -> Iterator[Unreachable]:
+    yield from unreachable_server(full_backlog)
+
+
+@pytest.fixture(scope="module")
+def interview(server: InProcess) -> str:
+    created = server.call("create_interview", arguments_for("create_interview", ""))
+    assert not created.is_error, text_of(created)
+    assert isinstance(created.structured_content, dict)
+    return str(created.structured_content["interview_def_set_id"])
+
+
+def arguments_for(tool: str, interview_id: str) -> dict[str, Any]:
+    if tool in COOKBOOK:
+        body = copy.deepcopy(COOKBOOK[tool])
+        if body.get("interview_template_id") == "TEMPLATE_UUID":
+            body["interview_template_id"] = DEFAULT_TEMPLATE_ID
+        return body
+    others: dict[str, dict[str, Any]] = {
+        "list_avatars": {"limit": 2},
+        "get_interview_definition": {"position_id": interview_id},
+        "set_interview_state": {"position_id": interview_id, "status": "active"},
+    }
+    return others[tool]
+
+
+def expected(fault: Fault, tool: str) -> Expect:
+    if tool in READS:
+        return fault.read
+    return fault.create if tool in CREATES else fault.change
+
+
+def check_error(expect: Expect, tool: str, text: str) -> None:
+    assert is_product_error(tool, text), text
+    for fragment in expect.says:
+        assert fragment in text, f"{fragment!r} not in: {text}"
+    assert "Traceback" not in text
+
+
+# ---------------------------------------------------------------------------------------------
+# The matrix
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=[fault.name for fault in FAULTS])
+@pytest.mark.parametrize("tool", TOOLS)
+def test_fault(
+    request: pytest.FixtureRequest,
+    server: InProcess,
+    sandbox: RunningSandbox,
+    interview: str,
+    tool: str,
+    fault: Fault,
+) -> None:
+    expect = expected(fault, tool)
+    arguments = arguments_for(tool, interview)
+    if fault.kind in ("refused", "connect-timeout"):
+        fixture = "refused_server" if fault.kind == "refused" else "timeout_server"
+        unreachable: Unreachable = request.getfixturevalue(fixture)
+        for _ in range(2 if fault.kind == "refused" else 1):  # again: a failure leaves nothing stuck behind
+            before = unreachable.transport.attempts
+            result = unreachable.server.call(tool, arguments)
+            assert result.is_error
+            check_error(expect, tool, text_of(result))
+            no_secret(result)
+            assert unreachable.transport.attempts - before == expect.attempts
+        return
+
+    endpoint = ENDPOINT_OF[tool]
+    sandbox.clear_requests()
+    sandbox.state.faults.clear()
+    stored = len(sandbox.state.interviews.all())
+    sandbox.inject(endpoint, fault.kind, times=fault.times, **fault.options)
+    result = server.call(tool, arguments)
+    text = text_of(result)
+    no_secret(result)
+    if expect.succeeds:
+        assert not result.is_error, text
+    else:
+        assert result.is_error, text
+        check_error(expect, tool, text)
+    assert len(sandbox.requests(endpoint)) == expect.attempts, f"attempts for {tool} under {fault.name}"
+    if tool in CREATES:
+        created = len(sandbox.state.interviews.all()) - stored
+        assert created == (1 if fault.handled or expect.succeeds else 0), (
+            "a create was made twice, or made unseen"
+        )
+
+    # Healthy afterwards: with the fault gone, the same call succeeds.
+    sandbox.state.faults.clear()
+    healthy = server.call(tool, arguments)
+    assert not healthy.is_error, text_of(healthy)

@@ -1,0 +1,620 @@
+"""Property-based fuzzing of every tool, from the input schemas the server publishes.
+
+Arguments are drawn from each tool's `inputSchema` (tools/list), valid and broken in one place
+(wrong types, missing fields, out-of-range numbers, unknown enum values, nulls, extra fields,
+deeply nested junk, huge and unicode strings), plus junk objects. The real server runs in-process
+(same code path as stdio: `build_server` over a real `Upstream`) against the sandbox over loopback.
+
+Invariants, for every example:
+- a refusal (`isError`, "nothing was sent") names a field in backticks and sends ZERO requests;
+  broken arguments are always refused, and the refusal names the broken field;
+- anything else sends EXACTLY ONE request, which the contract (contract.json + the sandbox's
+  cross-field rules) accepts, carrying exactly the contract fields the caller gave; it ends in
+  success (structuredContent valid against the outputSchema: the client checks) or in an error
+  worded by the product (an upstream 4xx/5xx), never the SDK's bare "Error executing tool";
+- the token never appears in a result; no call hangs (each is bounded).
+
+A second property feeds every tool arbitrary 200 answers (anything the contract allows, or any
+JSON at all): the result is usable or a product error, never a crash, and a create that cannot be
+confirmed says the interview may exist.
+
+Profiles: the default run draws FUZZ_DEFAULT_EXAMPLES (11) per tool and flavour (valid, broken,
+junk), ~200 argument sets in all, plus 22 answers per tool, derandomized so CI is repeatable. The
+long profile (`-m slow`, or RELIABILITY_SLOW=1) draws FUZZ_EXAMPLES (5,400) argument sets across
+the six tools, plus as many answers per tool as per tool and flavour (300), with a fresh seed each
+run; a failure prints the example and a @reproduce_failure blob.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import os
+from collections import Counter
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.strategies import SearchStrategy
+from mcp_types import CallToolResult
+
+from jobmojito_mcp.sandbox import (
+    ARCHIVED_TEMPLATE_ID,
+    DEFAULT_TEMPLATE_ID,
+    DELETED_TEMPLATE_ID,
+    DRAFT_TEMPLATE_ID,
+    KNOWLEDGE_BASE_ID,
+    LEGACY_TEMPLATE_ID,
+    OFFLINE_TEMPLATE_ID,
+    PLATFORM_TEMPLATE_ID,
+    SANDBOX_MERCHANT_ID,
+    VOICE_TEMPLATE_ID,
+    RecordedRequest,
+    RunningSandbox,
+    run_sandbox,
+)
+from jobmojito_mcp.sandbox.spec import CONTRACT, to_json_schema
+from tests.reliability.harness import (
+    CREATES,
+    ENDPOINT_OF,
+    REFUSED,
+    InProcess,
+    backticked,
+    contract_fields,
+    contract_problems,
+    in_process,
+    is_product_error,
+    no_secret,
+)
+from tests.reliability.harness import (
+    settings as server_settings,
+)
+from tests.reliability.reporting import record
+from tests.reliability.schema_strategies import Mutation, SchemaStrategies, any_json
+from tests.support import COOKBOOK, text_of
+
+TOOLS = (
+    "list_avatars",
+    "create_interview",
+    "create_interview_from_questions",
+    "create_interview_for_candidate",
+    "set_interview_state",
+    "get_interview_definition",
+)
+FLAVOURS = ("valid", "broken", "junk")
+DEFAULT_EXAMPLES = int(os.environ.get("FUZZ_DEFAULT_EXAMPLES", "11"))  # x 6 tools x 3 flavours ~ 200
+LONG_TOTAL = int(os.environ.get("FUZZ_EXAMPLES", "5400"))
+LONG_EXAMPLES = math.ceil(LONG_TOTAL / (len(TOOLS) * len(FLAVOURS)))
+TEMPLATES = (
+    DEFAULT_TEMPLATE_ID,
+    VOICE_TEMPLATE_ID,
+    OFFLINE_TEMPLATE_ID,
+    LEGACY_TEMPLATE_ID,
+    ARCHIVED_TEMPLATE_ID,
+    DRAFT_TEMPLATE_ID,
+    PLATFORM_TEMPLATE_ID,
+    DELETED_TEMPLATE_ID,
+)
+
+pytestmark = [pytest.mark.timeout(900)]
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[RunningSandbox]:
+    with run_sandbox() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def server(sandbox: RunningSandbox) -> Iterator[InProcess]:
+    with in_process(server_settings(sandbox.base_url)) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def known_interviews(server: InProcess) -> list[str]:
+    """A few real interviews, so id fields sometimes name one that exists."""
+    return [create_one(server) for _ in range(6)]
+
+
+@pytest.fixture(autouse=True)
+def replace_deleted(request: pytest.FixtureRequest, sandbox: RunningSandbox) -> None:
+    """Fuzzing set_interview_state deletes interviews: replace them, so later tools still find some."""
+    if "known_interviews" not in request.fixturenames:
+        return
+    known: list[str] = request.getfixturevalue("known_interviews")
+    server: InProcess = request.getfixturevalue("server")
+    for index, interview_id in enumerate(known):
+        if sandbox.state.interviews.get(interview_id) is None:
+            known[index] = create_one(server)
+
+
+def create_one(server: InProcess) -> str:
+    created = server.call("create_interview", cookbook("create_interview"))
+    assert not created.is_error, text_of(created)
+    assert isinstance(created.structured_content, dict)
+    return str(created.structured_content["interview_def_set_id"])
+
+
+@pytest.fixture(scope="module")
+def outcomes() -> Iterator[Counter[tuple[str, str, str]]]:
+    seen: Counter[tuple[str, str, str]] = Counter()
+    yield seen
+    if seen:
+        lines = [
+            f"{tool:34} {flavour:7} {outcome:15} {count:6}"
+            for (tool, flavour, outcome), count in sorted(seen.items())
+        ]
+        record("fuzz", f"{sum(seen.values())} examples (tool, flavour, outcome, count):\n" + "\n".join(lines))
+
+
+def cookbook(tool: str) -> dict[str, Any]:
+    body = copy.deepcopy(COOKBOOK[tool])
+    if body.get("interview_template_id") == "TEMPLATE_UUID":
+        body["interview_template_id"] = DEFAULT_TEMPLATE_ID
+    return body
+
+
+# ---------------------------------------------------------------------------------------------
+# Strategies: the published schema, with real ids offered where a field names one, and a helping
+# hand with the cross-field rules half of the time, so successes are explored too.
+
+
+# Nested fields the contract types without null: the server accepts a null there as "not given" and
+# drops it (test_null_in_a_nested_field_is_not_sent_upstream), so "the body carries exactly the
+# fields given" does not hold for them by design. Valid arguments are drawn without those nulls.
+NULL_DIVERGENCES = {"PdfExportConfig": None, "Expectations": None, "Question": ("id",)}
+
+
+def without_divergent_nulls(schema: dict[str, Any]) -> dict[str, Any]:
+    tightened = copy.deepcopy(schema)
+    for name, fields in NULL_DIVERGENCES.items():
+        definition = tightened.get("$defs", {}).get(name)
+        if definition is None:
+            continue
+        for field, node in definition.get("properties", {}).items():
+            if (fields is None or field in fields) and "anyOf" in node:
+                node["anyOf"] = [branch for branch in node["anyOf"] if branch.get("type") != "null"]
+    return tightened
+
+
+def strategies_for(
+    server: InProcess, tool: str, known: list[str], *, tighten: bool = False
+) -> SchemaStrategies:
+    schema = server.tools[tool].input_schema
+    hints: dict[str, SearchStrategy[Any]] = {
+        "interview_template_id": st.sampled_from(TEMPLATES),
+        "position_id": st.sampled_from(known),
+        "position_def_set_id": st.sampled_from(known),
+        "knowledge_base_store_id": st.just(KNOWLEDGE_BASE_ID),
+        "knowledge_base_id": st.just(KNOWLEDGE_BASE_ID),
+        "merchant_id": st.just(SANDBOX_MERCHANT_ID),
+        "mojito_language_code": st.sampled_from(["en", "de", "ja"]),
+    }
+    return SchemaStrategies(without_divergent_nulls(schema) if tighten else schema, hints)
+
+
+def _describe_position(args: dict[str, Any]) -> dict[str, Any]:
+    if args.get("position_def_set_id"):
+        return args
+    defaults = {
+        "position_name": "Backend Engineer",
+        "position_location": "Remote (EU)",
+        "position_country_code": "DE",
+        "mojito_language_code": "en",
+    }
+    return args | {name: value for name, value in defaults.items() if not args.get(name)}
+
+
+def _change_something(args: dict[str, Any]) -> dict[str, Any]:
+    fixed = dict(args)
+    if fixed.get("status") == "deleted":
+        fixed["status"] = "archived"  # keep the known interviews alive for later examples
+    if fixed.get("status") is None and fixed.get("is_embedded") is None:
+        fixed["status"] = "active"
+    return fixed
+
+
+def _sensible_length(args: dict[str, Any]) -> dict[str, Any]:
+    length = args.get("interview_length")
+    if isinstance(length, int) and not 1 <= length <= 40:
+        return args | {"interview_length": min(max(length, 1), 40)}
+    return args
+
+
+def _consistent_questions(args: dict[str, Any]) -> dict[str, Any]:
+    questions: list[dict[str, Any]] = []
+    ids: list[str] = []
+    for index, original in enumerate(args["questions"]):
+        question = dict(original)
+        if not question.get("id") or question["id"] in ids:
+            question["id"] = f"q{index}"
+        if question.get("is_conditional") or question.get("conditional_question_main_id"):
+            if ids:
+                question["conditional_question_main_id"] = ids[-1]
+            else:
+                question.pop("conditional_question_main_id", None)
+                question.pop("is_conditional", None)
+        if question.get("is_multiple_choice") and len(question.get("question_alternatives") or ()) < 2:
+            question["question_alternatives"] = ["Yes", "No"]
+        ids.append(question["id"])
+        questions.append(question)
+    return args | {"questions": questions}
+
+
+HELPERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "create_interview": _sensible_length,
+    "create_interview_from_questions": _consistent_questions,
+    "create_interview_for_candidate": _describe_position,
+    "set_interview_state": _change_something,
+}
+
+
+def valid_arguments(strategies: SchemaStrategies, tool: str) -> SearchStrategy[dict[str, Any]]:
+    drawn: SearchStrategy[dict[str, Any]] = strategies.valid()
+    helper = HELPERS.get(tool)
+    return drawn if helper is None else st.one_of(drawn, drawn.map(helper))
+
+
+def junk_arguments(strategies: SchemaStrategies) -> SearchStrategy[dict[str, Any]]:
+    names = list(strategies.resolve(strategies.root).get("properties", {}))
+    keys = st.one_of(st.sampled_from(names), st.text(max_size=16)) if names else st.text(max_size=16)
+    return st.dictionaries(keys, any_json(), max_size=6)
+
+
+# ---------------------------------------------------------------------------------------------
+# The oracle
+
+
+def _query_text(value: Any) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def _same(sent: Any, given: Any) -> bool:
+    if isinstance(sent, bool) or isinstance(given, bool):
+        return sent is given
+    if isinstance(sent, int | float) and isinstance(given, int | float):
+        return math.isclose(sent, given, rel_tol=1e-12, abs_tol=0.0) or sent == given
+    if isinstance(sent, dict) and isinstance(given, dict):
+        return sent.keys() == given.keys() and all(_same(sent[k], given[k]) for k in sent)
+    if isinstance(sent, list) and isinstance(given, list):
+        return len(sent) == len(given) and all(_same(a, b) for a, b in zip(sent, given, strict=True))
+    return bool(sent == given)
+
+
+def check_passthrough(tool: str, arguments: dict[str, Any], request: RecordedRequest, values: bool) -> None:
+    """The request carries exactly the contract fields the caller gave (and, if `values`, their values).
+
+    Values are compared only for schema-valid arguments: junk the server accepts by lax coercion
+    (`"5"` for 5, `false` for 0) is sent converted, which the contract check has already judged.
+    """
+    fields = contract_fields(tool)
+    given = {name: value for name, value in arguments.items() if name in fields}
+    if CONTRACT[tool]["method"] == "GET":
+        expected = {name: _query_text(value) for name, value in given.items() if value is not None}
+        assert set(request.query) == set(expected), (request.query, expected)
+        assert not values or request.query == expected, (request.query, expected)
+        return
+    sent = request.json()
+    assert set(sent) <= set(given), f"sent fields nobody gave: {set(sent) - set(given)}"
+    assert all(given[name] is None for name in set(given) - set(sent)), "a given value was dropped"
+    for name, value in sent.items():
+        assert not values or _same(value, given[name]), (name, value, given[name])
+
+
+def names_the_field(names: list[str], mutation: Mutation) -> bool:
+    field = mutation.field
+    return any(name == field or name.startswith((f"{field}.", f"{field}[")) for name in names)
+
+
+def check(
+    server: InProcess,
+    sandbox: RunningSandbox,
+    tool: str,
+    arguments: dict[str, Any],
+    mutation: Mutation | None,
+    schema_valid: bool,
+) -> str:
+    """One call, judged by every invariant; returns the outcome's name for the statistics."""
+    sandbox.clear_requests()
+    result: CallToolResult = server.call(tool, arguments)
+    requests = sandbox.requests()
+    text = text_of(result)
+    no_secret(result)
+    if result.is_error and REFUSED in text:
+        assert requests == [], f"refused, yet {len(requests)} request(s) reached JobMojito"
+        names = backticked(text)
+        assert names, f"a refusal must name a field: {text[:500]}"
+        if mutation is not None:
+            assert names_the_field(names, mutation), (
+                f"{mutation} ({mutation.field}) not named in: {text[:500]}"
+            )
+        return "refused"
+    assert mutation is None, (
+        f"broken arguments ({mutation.kind} at {mutation.field}) were not refused: {text[:300]}"
+    )
+    assert len(requests) == 1, f"{len(requests)} requests for one call: {[r.endpoint for r in requests]}"
+    problems = contract_problems(tool, requests[0])
+    assert problems == [], f"the request breaks the contract: {problems}"
+    check_passthrough(tool, arguments, requests[0], values=schema_valid)
+    if result.is_error:
+        assert is_product_error(tool, text), f"an unhandled failure, not a product message: {text[:300]}"
+        return "upstream-error"
+    assert isinstance(result.structured_content, dict), "a success carries structured content"
+    return "ok"
+
+
+def fuzz(
+    server: InProcess,
+    sandbox: RunningSandbox,
+    known: list[str],
+    outcomes: Counter[tuple[str, str, str]],
+    tool: str,
+    flavour: str,
+    examples: int,
+    derandomize: bool,
+) -> None:
+    strategies = strategies_for(server, tool, known, tighten=flavour == "valid")
+    drawn: SearchStrategy[tuple[dict[str, Any], Mutation | None]]
+    if flavour == "valid":
+        drawn = valid_arguments(strategies, tool).map(lambda args: (args, None))
+    elif flavour == "broken":
+        drawn = strategies.invalid()
+    else:
+        drawn = junk_arguments(strategies).map(lambda args: (args, None))
+
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        derandomize=derandomize,
+        print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+    )
+    @given(case=drawn)
+    def run(case: tuple[dict[str, Any], Mutation | None]) -> None:
+        arguments, mutation = case
+        schema_valid = strategies.is_valid(arguments)
+        if flavour == "valid":
+            assert schema_valid, "the generator drew arguments its schema refuses"
+        outcome = check(server, sandbox, tool, arguments, mutation, schema_valid)
+        outcomes[(tool, flavour, outcome)] += 1
+
+    run()
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+@pytest.mark.parametrize("tool", TOOLS)
+def test_fuzz(
+    server: InProcess,
+    sandbox: RunningSandbox,
+    known_interviews: list[str],
+    outcomes: Counter[tuple[str, str, str]],
+    tool: str,
+    flavour: str,
+) -> None:
+    fuzz(server, sandbox, known_interviews, outcomes, tool, flavour, DEFAULT_EXAMPLES, derandomize=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("flavour", FLAVOURS)
+@pytest.mark.parametrize("tool", TOOLS)
+def test_fuzz_long(
+    server: InProcess,
+    sandbox: RunningSandbox,
+    known_interviews: list[str],
+    outcomes: Counter[tuple[str, str, str]],
+    tool: str,
+    flavour: str,
+) -> None:
+    fuzz(server, sandbox, known_interviews, outcomes, tool, flavour, LONG_EXAMPLES, derandomize=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Whatever JobMojito answers with 200, the result is usable or a product error: never a crash.
+
+VALID_CALLS: dict[str, Callable[[list[str]], dict[str, Any]]] = {
+    "list_avatars": lambda known: {"limit": 3},
+    "create_interview": lambda known: cookbook("create_interview"),
+    "create_interview_from_questions": lambda known: cookbook("create_interview_from_questions"),
+    "create_interview_for_candidate": lambda known: cookbook("create_interview_for_candidate"),
+    "set_interview_state": lambda known: {"position_id": known[0], "status": "active"},
+    "get_interview_definition": lambda known: {"position_id": known[0]},
+}
+
+
+def answers(tool: str) -> SearchStrategy[Any]:
+    """Bodies JobMojito may send: anything its contract allows for 200, or any JSON at all."""
+    documented = SchemaStrategies(to_json_schema(CONTRACT[tool]["responses"]["200"])).valid()
+    return st.one_of(documented, documented, any_json(max_leaves=12))
+
+
+def answer_fuzz(
+    server: InProcess, sandbox: RunningSandbox, known: list[str], tool: str, examples: int, derandomize: bool
+) -> None:
+    endpoint = ENDPOINT_OF[tool]
+    arguments = VALID_CALLS[tool](known)
+
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        derandomize=derandomize,
+        print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(body=answers(tool))
+    def run(body: Any) -> None:
+        sandbox.clear_requests()
+        sandbox.state.faults.clear()
+        sandbox.inject(endpoint, "status", status=200, body=json.dumps(body))
+        result = server.call(tool, arguments)
+        text = text_of(result)
+        assert len(sandbox.requests(endpoint)) == 1
+        no_secret(result)
+        if result.is_error:
+            assert is_product_error(tool, text), text[:300]
+            if tool in CREATES:
+                assert "may have been created" in text or "may have created" in text, text
+        else:
+            assert isinstance(result.structured_content, dict)
+
+    run()
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+def test_any_answer_is_a_result_or_a_product_error(
+    server: InProcess, sandbox: RunningSandbox, known_interviews: list[str], tool: str
+) -> None:
+    answer_fuzz(server, sandbox, known_interviews, tool, DEFAULT_EXAMPLES * 2, derandomize=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("tool", TOOLS)
+def test_any_answer_is_a_result_or_a_product_error_long(
+    server: InProcess, sandbox: RunningSandbox, known_interviews: list[str], tool: str
+) -> None:
+    answer_fuzz(server, sandbox, known_interviews, tool, LONG_EXAMPLES, derandomize=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Bugs the fuzzing found, fixed in the product; these keep them fixed
+
+
+def test_published_schemas_use_only_json_schema_keywords(server: InProcess) -> None:
+    """An agent (or client) reading inputSchema must learn every constraint the server enforces."""
+    vocabulary = {
+        "$defs", "$ref", "additionalProperties", "anyOf", "default", "description", "enum",
+        "exclusiveMinimum", "format", "items", "maxItems", "maxLength", "maximum", "minItems",
+        "minLength", "minimum", "properties", "required", "title", "type",
+    }  # fmt: skip
+    foreign: set[tuple[str, str]] = set()
+
+    def walk(tool: str, node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("properties", "$defs"):
+                    for sub in value.values():
+                        walk(tool, sub)
+                    continue
+                if key not in vocabulary:
+                    foreign.add((tool, key))
+                walk(tool, value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(tool, item)
+
+    for name, tool in server.tools.items():
+        walk(name, tool.input_schema)
+    assert foreign == set(), f"keywords no JSON Schema validator understands: {sorted(foreign)}"
+
+
+@pytest.mark.parametrize("filter_text", ["x" * 70_000, "é" * 11_000], ids=["ascii-70k", "unicode-11k"])
+def test_a_query_over_the_url_limit_is_refused_not_crashed(
+    server: InProcess, sandbox: RunningSandbox, filter_text: str
+) -> None:
+    sandbox.clear_requests()
+    result = server.call("list_avatars", {"filter_text": filter_text})
+    text = text_of(result)
+    assert result.is_error
+    assert is_product_error("list_avatars", text), text
+    assert "`filter_text`" in text or "too long" in text, text
+    assert sandbox.requests() == []
+
+
+@pytest.mark.parametrize("name", ["function-name", "lax-mode", "constrained-output", "json-or-python"])
+def test_unknown_argument_is_named_whatever_its_name(server: InProcess, name: str) -> None:
+    result = server.call("list_avatars", {name: 1})
+    assert result.is_error
+    assert f"`{name}`" in text_of(result), text_of(result)
+
+
+BOUNDLESS_REFUSALS = [
+    pytest.param(
+        "create_interview_from_questions",
+        {"questions": [{"duration": -1}] * 5_000},
+        "questions[0].question",
+        id="5000-bad-questions",
+    ),
+    pytest.param("list_avatars", {"k" * 1_000_000: 1}, None, id="1MB-argument-name"),
+]
+
+
+@pytest.mark.parametrize(("tool", "extra", "field"), BOUNDLESS_REFUSALS)
+def test_a_refusal_stays_short_however_bad_the_arguments(
+    server: InProcess, sandbox: RunningSandbox, tool: str, extra: dict[str, Any], field: str | None
+) -> None:
+    sandbox.clear_requests()
+    result = server.call(tool, (cookbook(tool) if tool in COOKBOOK else {}) | extra)
+    text = text_of(result)
+    assert result.is_error and REFUSED in text
+    assert field is None or f"`{field}`" in text
+    assert sandbox.requests() == []
+    assert len(text.encode()) <= 32 * 1024, f"{len(text.encode()):,} bytes of error text"
+
+
+LAX_ANSWERS = [
+    pytest.param(
+        "create_interview",
+        {
+            "interview_def_set_id": "3f0c9a52-41d7-4b7e-9e0a-5c1d2e3f4a5b",
+            "questions_generated": "8",
+            "max_duration": 1200,
+        },
+        id="create-questions_generated-as-text",
+    ),
+    pytest.param(
+        "create_interview_from_questions",
+        {"interview_def_set_id": "3f0c9a52-41d7-4b7e-9e0a-5c1d2e3f4a5b", "max_duration": "1200"},
+        id="from-questions-max_duration-as-text",
+    ),
+    pytest.param("set_interview_state", {"success": "true"}, id="set-state-success-as-text"),
+]
+
+
+@pytest.mark.parametrize(("tool", "body"), LAX_ANSWERS)
+def test_a_loosely_typed_answer_still_matches_the_output_schema(
+    server: InProcess, sandbox: RunningSandbox, known_interviews: list[str], tool: str, body: dict[str, Any]
+) -> None:
+    sandbox.state.faults.clear()
+    sandbox.inject(ENDPOINT_OF[tool], "status", status=200, body=body)
+    result = server.call(tool, VALID_CALLS[tool](known_interviews))  # raises when the client rejects it
+    assert not result.is_error, text_of(result)
+
+
+NULL_IN_NESTED = [
+    pytest.param(
+        "create_interview",
+        {"pdf_export_auto_config": {"template": None}},
+        "pdf_export_auto_config.template",
+        id="pdf-template",
+    ),
+    pytest.param(
+        "create_interview_from_questions",
+        {"candidate_expectations_json": {"strong": None}},
+        "candidate_expectations_json.strong",
+        id="expectations-strong",
+    ),
+    pytest.param(
+        "create_interview_from_questions",
+        {"questions": [{"question": "Why this role?", "id": None}]},
+        "questions[0].id",
+        id="question-id",
+    ),
+]
+
+
+@pytest.mark.parametrize(("tool", "extra", "field"), NULL_IN_NESTED)
+def test_null_in_a_nested_field_is_not_sent_upstream(
+    server: InProcess, sandbox: RunningSandbox, tool: str, extra: dict[str, Any], field: str
+) -> None:
+    sandbox.clear_requests()
+    result = server.call(tool, cookbook(tool) | extra)
+    requests = sandbox.requests()
+    if requests:  # sent: then it must be a request the contract accepts (the null dropped)
+        assert contract_problems(tool, requests[0]) == []
+    else:  # refused: naming the field
+        assert result.is_error and f"`{field}`" in text_of(result), text_of(result)
