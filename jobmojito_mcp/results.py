@@ -45,7 +45,7 @@ class TemplateChoice(c.AvatarTemplate):
 
 
 class AvatarsResult(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     data: list[TemplateChoice] = Field(default_factory=list)
     pagination: c.Pagination | None = None

@@ -8,9 +8,12 @@ parameter under its name. Here each tool is registered with its argument model's
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from importlib import resources
 from typing import Annotated, Any
 
 import anyio
@@ -78,23 +81,56 @@ class _RawArguments(ArgModelBase):
         return {"arguments": dict(self.model_extra or {})}
 
 
-def published_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The model's JSON schema without pydantic's generated titles: agents pay for every byte."""
-    schema: dict[str, Any] = _drop_titles(model.model_json_schema())
+def published_schema(model: type[BaseModel], *, arguments: bool = False) -> dict[str, Any]:
+    """The model's JSON schema as agents get it: no generated titles, `[T, "null"]` types instead of
+    anyOf pairs and, for arguments, no `"default": null`. Same meaning, about a fifth fewer bytes,
+    and agents pay for every byte (clients validate against these on every call, too)."""
+    schema: dict[str, Any] = _compact(model.model_json_schema(), arguments)
     return schema
 
 
-def _drop_titles(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {
-            key: _drop_titles(value)
-            for key, value in node.items()
-            # "title" as a key inside "properties" is a field named title, not a generated label.
-            if not (key == "title" and isinstance(value, str))
-        }
+def _compact(node: Any, drop_null_defaults: bool) -> Any:
     if isinstance(node, list):
-        return [_drop_titles(item) for item in node]
-    return node
+        return [_compact(item, drop_null_defaults) for item in node]
+    if not isinstance(node, dict):
+        return node
+    compacted = {
+        key: _compact(value, drop_null_defaults)
+        for key, value in node.items()
+        # A "title" or "default" that is a schema is a field of that name inside "properties".
+        if not (key == "title" and isinstance(value, str))
+        and not (key == "default" and value is None and drop_null_defaults)
+    }
+    branches = compacted.get("anyOf")
+    if isinstance(branches, list) and len(branches) == 2 and {"type": "null"} in branches:
+        other = branches[0] if branches[1] == {"type": "null"} else branches[1]
+        if isinstance(other.get("type"), str) and "$ref" not in other:
+            merged = {key: value for key, value in compacted.items() if key != "anyOf"} | other
+            merged["type"] = [other["type"], "null"]
+            if "enum" in other:
+                merged["enum"] = [*other["enum"], None]
+            return merged
+    return compacted
+
+
+@functools.cache
+def packaged_schemas() -> dict[str, dict[str, Any]]:
+    """The tools' schemas, generated from the models ahead of time (tests keep them equal): generating
+    them at start-up cost ~45 ms of a stdio server's every start. Regenerate: UPDATE_SNAPSHOTS=1 pytest."""
+    try:
+        text = resources.files("jobmojito_mcp").joinpath("schemas.json").read_text("utf-8")
+    except FileNotFoundError:
+        return {}
+    loaded: dict[str, dict[str, Any]] = json.loads(text)
+    return loaded
+
+
+def tool_schemas(spec: ToolSpec[Any, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(input schema, output schema) for a tool: packaged when present, else generated now."""
+    packaged = packaged_schemas().get(spec.name)
+    if packaged is not None:
+        return packaged["input"], packaged["output"]
+    return published_schema(spec.arguments, arguments=True), published_schema(spec.output_model)
 
 
 def as_sdk_tool(
@@ -112,6 +148,7 @@ def as_sdk_tool(
         with in_flight:
             return await run_tool(spec, arguments, upstream, credentials(ctx), hooks_for(ctx))
 
+    input_schema, output_schema = tool_schemas(spec)
     resolved: dict[str, Any] = {}
     if spec.confirm is not None:
         handle.__annotations__["confirmation"] = Annotated[
@@ -123,11 +160,9 @@ def as_sdk_tool(
         name=spec.name,
         title=spec.title,
         description=spec.description,
-        parameters=published_schema(spec.arguments),
+        parameters=input_schema,
         fn_metadata=FuncMetadata(
-            arg_model=_RawArguments,
-            output_schema=published_schema(spec.output_model),
-            output_model=spec.output_model,
+            arg_model=_RawArguments, output_schema=output_schema, output_model=spec.output_model
         ),
         is_async=True,
         context_kwarg="ctx",

@@ -92,21 +92,9 @@ class Upstream:
         base_url: str | None = None,
     ) -> None:
         self._settings = settings
-        self._client = httpx2.AsyncClient(
-            base_url=(base_url or settings.base_url).rstrip("/"),
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-            timeout=httpx2.Timeout(
-                settings.timeout, connect=settings.connect_timeout, pool=settings.connect_timeout
-            ),
-            limits=httpx2.Limits(
-                max_connections=settings.max_connections,
-                max_keepalive_connections=min(20, settings.max_connections),
-                keepalive_expiry=30.0,
-            ),
-            transport=transport,
-            trust_env=True,  # HTTPS_PROXY / NO_PROXY, SSL_CERT_FILE / SSL_CERT_DIR
-            follow_redirects=False,
-        )
+        self._transport = transport
+        self._base_url = (base_url or settings.base_url).rstrip("/")
+        self._http: httpx2.AsyncClient | None = None
         # A slow-drip body resets the read timeout at every byte; this bounds one attempt as a whole.
         self._attempt_deadline = settings.connect_timeout + 2 * settings.timeout
 
@@ -117,7 +105,32 @@ class Upstream:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        if self._http is not None:
+            await self._http.aclose()
+
+    @property
+    def _client(self) -> httpx2.AsyncClient:
+        """The pooled client, made on first use: creating it (CA bundle, 50 modules) would add ~50 ms
+        to every start, and a stdio server is started for every desktop session."""
+        if self._http is None:
+            settings = self._settings
+            self._http = httpx2.AsyncClient(
+                base_url=self._base_url,
+                headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+                timeout=httpx2.Timeout(
+                    settings.timeout, connect=settings.connect_timeout, pool=settings.connect_timeout
+                ),
+                # Every connection may stay pooled: a burst reuses them instead of reconnecting.
+                limits=httpx2.Limits(
+                    max_connections=settings.max_connections,
+                    max_keepalive_connections=settings.max_connections,
+                    keepalive_expiry=30.0,
+                ),
+                transport=self._transport,
+                trust_env=True,  # HTTPS_PROXY / NO_PROXY, SSL_CERT_FILE / SSL_CERT_DIR
+                follow_redirects=False,
+            )
+        return self._http
 
     async def reachable(self, probe_timeout: float = 3.0) -> bool:
         """Whether JobMojito answers HTTP at all (any status counts): the readiness probe's question."""

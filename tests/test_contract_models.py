@@ -46,7 +46,7 @@ def _variants(prop: dict[str, Any], root: dict[str, Any]) -> list[dict[str, Any]
 def _enum(prop: dict[str, Any], root: dict[str, Any]) -> set[str] | None:
     for variant in _variants(prop, root):
         if "enum" in variant:
-            return set(variant["enum"])
+            return set(variant["enum"]) - {None}  # a nullable enum lists null among its values
     return None
 
 
@@ -60,13 +60,14 @@ def _bounds(prop: dict[str, Any], root: dict[str, Any]) -> tuple[Any, Any]:
 
 
 def _nullable(prop: dict[str, Any], root: dict[str, Any]) -> bool:
-    return any(v.get("type") == "null" for v in _variants(prop, root))
+    types = [v.get("type") for v in _variants(prop, root)]
+    return any(t == "null" or (isinstance(t, list) and "null" in t) for t in types)
 
 
 @pytest.mark.parametrize("tool", [spec.name for spec in TOOLS])
 def test_arguments_are_exactly_the_documented_fields(tool: str) -> None:
     documented, required = _request_schema(tool)
-    ours = published_schema(TOOLS_BY_NAME[tool].arguments)
+    ours = published_schema(TOOLS_BY_NAME[tool].arguments, arguments=True)
     # Plus only the tool's own result options (e.g. `view`), which are never sent upstream.
     assert set(ours["properties"]) - LOCAL_OPTIONS == set(documented)
     assert set(ours.get("required", [])) == required
@@ -76,7 +77,7 @@ def test_arguments_are_exactly_the_documented_fields(tool: str) -> None:
 @pytest.mark.parametrize("tool", [spec.name for spec in TOOLS])
 def test_argument_enums_and_ranges_match_the_contract(tool: str) -> None:
     documented, _ = _request_schema(tool)
-    ours = published_schema(TOOLS_BY_NAME[tool].arguments)
+    ours = published_schema(TOOLS_BY_NAME[tool].arguments, arguments=True)
     for name, spec in documented.items():
         prop = ours["properties"][name]
         if "enum" in spec and spec["enum"] != ["true", "false"]:  # flags are typed boolean for agents
@@ -93,7 +94,7 @@ def test_argument_enums_and_ranges_match_the_contract(tool: str) -> None:
 
 def test_question_items_match_the_contract() -> None:
     documented = CONTRACT["create_interview_from_questions"]["body"]["properties"]["questions"]["items"]
-    ours = published_schema(TOOLS_BY_NAME["create_interview_from_questions"].arguments)
+    ours = published_schema(TOOLS_BY_NAME["create_interview_from_questions"].arguments, arguments=True)
     item = ours["$defs"]["Question"]
     assert set(item["properties"]) == set(documented["properties"])
     assert set(item["required"]) == set(documented["required"])

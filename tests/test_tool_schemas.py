@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 from mcp import Client
 
+import jobmojito_mcp
 from jobmojito_mcp.config import Settings
 from jobmojito_mcp.sandbox import run_sandbox
-from jobmojito_mcp.server import build_server
+from jobmojito_mcp.server import build_server, published_schema
 from jobmojito_mcp.tools import TOOLS
 from jobmojito_mcp.upstream import Upstream
 
@@ -58,6 +59,22 @@ async def test_tool_snapshots(listed_tools: list[dict[str, Any]]) -> None:
         assert path.read_text(encoding="utf-8") == rendered, (
             f"{tool['name']} changed what agents see; review, then UPDATE_SNAPSHOTS=1"
         )
+
+
+def test_packaged_schemas_are_the_models_schemas() -> None:
+    """The server serves schemas generated ahead of time (start-up speed): they must be the models'."""
+    current = {
+        spec.name: {
+            "input": published_schema(spec.arguments, arguments=True),
+            "output": published_schema(spec.output_model),
+        }
+        for spec in TOOLS
+    }
+    packaged = Path(jobmojito_mcp.__file__).parent / "schemas.json"
+    rendered = json.dumps(current, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        packaged.write_text(rendered, encoding="utf-8")
+    assert packaged.read_text(encoding="utf-8") == rendered, "models changed: UPDATE_SNAPSHOTS=1, then review"
 
 
 async def test_every_tool_is_fully_described(listed_tools: list[dict[str, Any]]) -> None:

@@ -176,8 +176,14 @@ def without_divergent_nulls(schema: dict[str, Any]) -> dict[str, Any]:
         if definition is None:
             continue
         for field, node in definition.get("properties", {}).items():
-            if (fields is None or field in fields) and "anyOf" in node:
+            if not (fields is None or field in fields):
+                continue
+            if "anyOf" in node:
                 node["anyOf"] = [branch for branch in node["anyOf"] if branch.get("type") != "null"]
+            if isinstance(node.get("type"), list):  # the published form: "type": [T, "null"]
+                node["type"] = [kind for kind in node["type"] if kind != "null"]
+                if "enum" in node:
+                    node["enum"] = [value for value in node["enum"] if value is not None]
     return tightened
 
 

@@ -1,0 +1,777 @@
+"""jobmojito-mcp against the SDK floor (a bare `MCPServer` with one echo tool), in one run, as ratios.
+
+    /work/venv/bin/python tests/perf/bench.py            # full run: about 5 minutes on 2 cores
+    /work/venv/bin/python tests/perf/bench.py --quick    # smaller counts: about two minutes
+    /work/venv/bin/python tests/perf/bench.py --only stdio_calls --only hosted   # some phases
+    /work/venv/bin/python tests/perf/bench.py --profile /tmp/hot   # py-spy of the per-call path
+
+Phases (docs/performance.md says what each figure means): `cold_start` (spawn -> initialize ->
+tools/list over stdio, and what our start imports beyond the floor); `stdio_calls` (per-call
+overhead, RSS, upstream connections, bytes per tool); `hosted` (Streamable HTTP throughput,
+stateful and stateless). The sandbox runs in its own process (counting_sandbox.py), so no server
+shares its CPU or GIL with it. Not collected by pytest: no `test_` names here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import math
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import anyio
+import httpx2
+from anyio.streams.buffered import BufferedByteStream
+from mcp import Client
+from mcp.client.stdio import StdioServerParameters, stdio_client
+
+from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID
+
+HERE = Path(__file__).resolve().parent
+PY = sys.executable
+TOKEN = "perf-token-5f1e2d3c4b5a6978"
+OURS = [PY, "-m", "jobmojito_mcp"]
+FLOOR = [PY, str(HERE / "floor_server.py")]
+ECHO = {"text": "hello"}
+COOKBOOK: dict[str, dict[str, Any]] = json.loads((HERE.parent / "data" / "cookbook.json").read_text())
+# What the stdio path must not import beyond the floor: the hosted stack, the sandbox, uvicorn.
+UNWANTED = (
+    "uvicorn",
+    "jobmojito_mcp.hosting",
+    "jobmojito_mcp.auth",
+    "jobmojito_mcp.sandbox",
+    "jwt",
+    "sqlite3",
+)
+HANDSHAKE_VERSION = "2025-11-25"  # the session-based Streamable HTTP handshake desktop clients speak
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Sizes:
+    starts: int  # cold starts per server
+    calls: int  # sequential calls timed, per component
+    memory_calls: int  # calls per server before the second RSS reading
+    clients: int  # concurrent Streamable HTTP clients
+    calls_per_client: int
+    repeats: int  # throughput runs per server and mode
+
+
+FULL = Sizes(starts=15, calls=1000, memory_calls=10_000, clients=50, calls_per_client=20, repeats=3)
+QUICK = Sizes(starts=5, calls=300, memory_calls=2_000, clients=50, calls_per_client=20, repeats=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures and the table
+
+
+def quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
+
+
+def med_p99(values: list[float], digits: int = 2, unit: str = "ms") -> str:
+    return f"{statistics.median(values):.{digits}f} / {quantile(values, 0.99):.{digits}f} {unit}"
+
+
+@dataclass
+class Row:
+    metric: str
+    ours: str
+    floor: str = ""
+    compare: str = ""
+    target: str = ""
+    met: bool | None = None
+
+    def cells(self) -> list[str]:
+        return [
+            self.metric,
+            self.ours,
+            self.floor,
+            self.compare,
+            self.target,
+            {True: "yes", False: "**no**", None: ""}[self.met],
+        ]
+
+
+def markdown(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+
+
+# ---------------------------------------------------------------------------------------------
+# Processes
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """This environment minus JOBMOJITO_*, and minus PYTHONDONTWRITEBYTECODE: an installed package
+    has its .pyc files (pip compiles them), so every start after the first should find them."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("JOBMOJITO_")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env | extra
+
+
+def child_pid(command: list[str]) -> int:
+    """The pid of this process's child running exactly `command` (the SDK's stdio client hides it)."""
+    for entry in Path("/proc").iterdir():
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            argv = [arg.decode() for arg in (entry / "cmdline").read_bytes().split(b"\0")[:-1]]
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == os.getpid() and argv == command:
+            return int(entry.name)
+    raise LookupError(f"no child process runs {command}")
+
+
+def rss_mb(pid: int) -> float:
+    found = re.search(r"^VmRSS:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text(), re.MULTILINE)
+    assert found, pid
+    return int(found.group(1)) / 1024
+
+
+def cpu_ms(pid: int) -> float:
+    """User + system CPU time the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / TICK
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def sandbox_process(errlog: TextIO) -> Iterator[tuple[str, int]]:
+    """counting_sandbox.py in a subprocess: its root URL and pid."""
+    command = [PY, str(HERE / "counting_sandbox.py")]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errlog, text=True, env=clean_env())
+    try:
+        assert process.stdout is not None
+        yield f"http://127.0.0.1:{int(process.stdout.readline())}", process.pid
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@contextmanager
+def http_process(
+    command: list[str], env: dict[str, str], cwd: str, errlog: TextIO
+) -> Iterator[tuple[str, int]]:
+    """A hosted server in a subprocess, once its port accepts connections: its /mcp URL and pid."""
+    port = free_port()
+    argv = [*command, "--port", str(port)]
+    process = subprocess.Popen(
+        argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errlog
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, f"{argv} exited with {process.returncode}"
+            assert time.monotonic() < deadline, f"{argv} did not listen"
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}/mcp", process.pid
+    finally:
+        process.terminate()
+        process.wait(20)
+
+
+# ---------------------------------------------------------------------------------------------
+# Load: a minimal Streamable HTTP client, cheap enough that the load generator is not the limit.
+
+
+class RawClient:
+    """One MCP client over Streamable HTTP (the initialize handshake), on its own keep-alive connection.
+
+    Plain HTTP/1.1 on a socket: an httpx2 client costs about as much CPU per call as the floor
+    server itself, and on 2 cores the load generator would then be what limits the servers.
+    """
+
+    stream: BufferedByteStream  # connected by initialize()
+
+    def __init__(self, url: str) -> None:
+        self.url = httpx2.URL(url)
+        self.headers = {
+            "Host": self.url.netloc.decode(),
+            "Accept": "application/json, text/event-stream",
+            "Content-Type": "application/json",
+        }
+        self.ids = 0
+
+    async def send(self, method: str, message: dict[str, Any]) -> bytes:
+        data = json.dumps(message).encode() if message else b""
+        headers = "".join(f"{name}: {value}\r\n" for name, value in self.headers.items())
+        head = (
+            f"{method} {self.url.raw_path.decode()} HTTP/1.1\r\n{headers}Content-Length: {len(data)}\r\n\r\n"
+        )
+        await self.stream.send(head.encode() + data)
+        status = int((await self.stream.receive_until(b"\r\n", 1024)).split()[1])
+        answer: dict[str, str] = {}
+        while line := await self.stream.receive_until(b"\r\n", 65536):
+            name, _, value = line.decode("latin-1").partition(":")
+            answer[name.strip().lower()] = value.strip()
+        assert status < 300, (status, answer)
+        if session := answer.get("mcp-session-id"):
+            self.headers["Mcp-Session-Id"] = session
+        if answer.get("transfer-encoding") != "chunked":
+            return await self.stream.receive_exactly(int(answer.get("content-length", "0")))
+        chunks = []
+        while size := int(await self.stream.receive_until(b"\r\n", 1024), 16):
+            chunks.append((await self.stream.receive_exactly(size + 2))[:-2])  # the data, then CRLF
+        await self.stream.receive_exactly(2)  # the CRLF after the last (empty) chunk: no trailers
+        return b"".join(chunks)
+
+    async def request(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        self.ids += 1
+        body = await self.send("POST", {"jsonrpc": "2.0", "id": self.ids, "method": method, "params": params})
+        events = [line[5:] for line in body.splitlines() if line.startswith(b"data:")] or [body]
+        answer = next(a for a in map(json.loads, events) if a.get("id") == self.ids)
+        assert "result" in answer, answer
+        result: dict[str, Any] = answer["result"]
+        return result
+
+    async def initialize(self) -> None:
+        tcp = await anyio.connect_tcp(self.url.host, self.url.port or 80)
+        self.stream = BufferedByteStream(tcp)
+        info = {"name": "bench", "version": "0"}
+        await self.request(
+            "initialize", {"protocolVersion": HANDSHAKE_VERSION, "capabilities": {}, "clientInfo": info}
+        )
+        self.headers["MCP-Protocol-Version"] = HANDSHAKE_VERSION
+        await self.send("POST", {"jsonrpc": "2.0", "method": "notifications/initialized"})
+
+    async def call(self, tool: str, arguments: dict[str, Any]) -> None:
+        result = await self.request("tools/call", {"name": tool, "arguments": arguments})
+        assert not result.get("isError"), result
+
+    async def aclose(self) -> None:
+        if "Mcp-Session-Id" in self.headers:
+            await self.send("DELETE", {})
+        await self.stream.aclose()
+
+
+async def load(url: str, tool: str, arguments: dict[str, Any], sizes: Sizes) -> tuple[float, list[float]]:
+    """`clients` concurrent clients x `calls_per_client` calls each: calls/s, and each call's ms."""
+    clients = [RawClient(url) for _ in range(sizes.clients)]
+    latencies: list[float] = []
+    go = anyio.Event()
+
+    async def worker(client: RawClient) -> None:
+        await go.wait()
+        for _ in range(sizes.calls_per_client):
+            started = time.perf_counter()
+            await client.call(tool, arguments)
+            latencies.append((time.perf_counter() - started) * 1000)
+
+    try:
+        async with anyio.create_task_group() as group:
+            for client in clients:
+                group.start_soon(client.initialize)
+        async with anyio.create_task_group() as group:
+            for client in clients:
+                group.start_soon(worker, client)
+            await anyio.sleep(0.1)  # every worker waiting
+            started = time.perf_counter()
+            go.set()
+        elapsed = time.perf_counter() - started
+    finally:
+        for client in clients:
+            await client.aclose()
+    return len(latencies) / elapsed, latencies
+
+
+async def timed(call: Callable[[], Awaitable[object]], count: int) -> list[float]:
+    """Milliseconds of each of `count` sequential calls."""
+    samples = []
+    for _ in range(count):
+        started = time.perf_counter_ns()
+        await call()
+        samples.append((time.perf_counter_ns() - started) / 1e6)
+    return samples
+
+
+def cookbook(tool: str) -> dict[str, Any]:
+    body: dict[str, Any] = json.loads(json.dumps(COOKBOOK[tool]))
+    if "interview_template_id" in body:
+        body["interview_template_id"] = DEFAULT_TEMPLATE_ID
+    return body
+
+
+def import_times(command: list[str], env: dict[str, str], cwd: str) -> dict[str, int]:
+    """Module -> self import time (us) of one stdio start that reads EOF at once and exits."""
+    argv = [PY, "-X", "importtime", *command[1:]]
+    run = subprocess.run(
+        argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=True
+    )
+    found = re.findall(r"^import time:\s+(\d+) \|\s+\d+ \|\s*(\S+)$", run.stderr, re.MULTILINE)
+    return {module: int(self_us) for self_us, module in found}
+
+
+# ---------------------------------------------------------------------------------------------
+# The phases
+
+
+@dataclass
+class Bench:
+    sizes: Sizes
+    sandbox: str  # root URL of counting_sandbox.py
+    sandbox_pid: int
+    scratch: str  # every server's cwd: no .env, no stray files
+    errlog: TextIO  # every server's stderr
+    rows: list[Row] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    tokens: str = ""  # the per-tool byte table
+
+    def ours_env(self) -> dict[str, str]:
+        return clean_env(JOBMOJITO_TOKEN=TOKEN, JOBMOJITO_BASE_URL=f"{self.sandbox}/functions/v1")
+
+    def params(self, command: list[str]) -> StdioServerParameters:
+        env = self.ours_env() if command[:3] == OURS else clean_env()
+        return StdioServerParameters(command=command[0], args=command[1:], env=env, cwd=self.scratch)
+
+    @asynccontextmanager
+    async def stdio(self, command: list[str]) -> AsyncIterator[tuple[Client, int]]:
+        async with Client(stdio_client(self.params(command), errlog=self.errlog)) as client:
+            yield client, child_pid(command)
+
+    async def connections(self, reset: bool = False) -> dict[str, Any]:
+        async with httpx2.AsyncClient(base_url=self.sandbox) as http:
+            counts: dict[str, Any] = (
+                await http.request("DELETE" if reset else "GET", "/_perf/connections")
+            ).json()
+            return counts
+
+    async def create_position(self) -> dict[str, str]:
+        """An interview with eight AI-written questions, straight from the sandbox."""
+        async with httpx2.AsyncClient(headers={"Authorization": f"Bearer {TOKEN}"}) as http:
+            url = f"{self.sandbox}/functions/v1/job-interview-create"
+            created = (await http.post(url, json=cookbook("create_interview"))).raise_for_status().json()
+        return {"position_id": created["interview_def_set_id"]}
+
+    # 1. Cold start ----------------------------------------------------------------------------
+
+    async def cold_start(self) -> None:
+        # name -> per start: (spawn -> initialize, spawn -> tools/list, server CPU by then), in ms
+        starts: dict[str, list[tuple[float, float, float]]] = {"ours": [], "floor": []}
+        for run in range(self.sizes.starts + 1):  # run 0 writes the .pyc files and warms the page cache
+            for name, command in (("ours", OURS), ("floor", FLOOR)):
+                started = time.perf_counter()
+                async with Client(stdio_client(self.params(command), errlog=self.errlog)) as client:
+                    initialized = time.perf_counter()
+                    await client.list_tools()
+                    listed = time.perf_counter()
+                    cpu = cpu_ms(child_pid(command))
+                if run:
+                    starts[name].append(((initialized - started) * 1000, (listed - started) * 1000, cpu))
+        labels = (
+            "spawn -> initialize result",
+            "spawn -> first tools/list",
+            "server CPU until tools/list answered",
+        )
+        for step, label in enumerate(labels):
+            ours, floor = ([start[step] for start in starts[name]] for name in ("ours", "floor"))
+            ratio = statistics.median(ours) / statistics.median(floor)
+            self.rows.append(Row(f"cold start, stdio: {label} (n={len(ours)})", med_p99(ours, 0), med_p99(floor, 0),
+                                 f"{ratio:.2f}x", "<= 1.10x", ratio <= 1.10))  # fmt: skip
+        ours_modules = import_times(OURS, self.ours_env(), self.scratch)
+        floor_modules = import_times(FLOOR, clean_env(), self.scratch)
+        extra = {module: us for module, us in ours_modules.items() if module not in floor_modules}
+        unwanted = sorted(module for module in extra if module.startswith(UNWANTED))
+        self.rows.append(
+            Row(
+                "stdio start: modules imported",
+                f"{len(ours_modules)}",
+                f"{len(floor_modules)}",
+                f"+{len(extra)}, {sum(extra.values()) / 1000:.0f} ms self time",
+                "none of uvicorn, hosting, auth, sandbox",
+                not unwanted,
+            )
+        )
+        top = sorted(extra.items(), key=lambda item: -item[1])[:10]
+        self.notes.append(
+            "Imported on the stdio start beyond the floor, by self time (`-X importtime`, inflated by the "
+            "tracing): "
+            + ", ".join(f"{module} {us / 1000:.1f} ms" for module, us in top)
+            + ". "
+            + (
+                f"Unwanted: {', '.join(unwanted)}."
+                if unwanted
+                else "Nothing from uvicorn, hosting, auth or the sandbox."
+            )
+        )
+        in_floor = sorted({module.split(".")[0] for module in floor_modules if module.startswith(UNWANTED)})
+        if in_floor:
+            self.notes.append(
+                f"The floor (the SDK itself) imports {', '.join(in_floor)} on its own stdio start."
+            )
+
+    # 2, 4, 5, 6. Calls over stdio ---------------------------------------------------------------
+
+    async def stdio_calls(self) -> None:
+        sizes = self.sizes
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        async with (
+            self.stdio(OURS) as (ours, ours_pid),
+            self.stdio(FLOOR) as (floor, floor_pid),
+            httpx2.AsyncClient(base_url=f"{self.sandbox}/functions/v1", headers=headers) as direct,
+        ):
+            await ours.list_tools()
+            await floor.list_tools()
+            rss_start = rss_mb(ours_pid), rss_mb(floor_pid)
+            position = await self.create_position()
+            url = f"{self.sandbox}/functions/v1/job-interview-get?position_id={position['position_id']}"
+
+            async def ours_call() -> None:
+                result = await ours.call_tool("get_interview_definition", position)
+                assert not result.is_error, result
+
+            async def direct_call() -> None:
+                (await direct.get("/job-interview-get", params=position)).raise_for_status().json()
+
+            # name: (call, the server process whose CPU it costs)
+            calls: dict[str, tuple[Callable[[], Awaitable[object]], int]] = {
+                "ours": (ours_call, ours_pid),
+                "echo": (lambda: floor.call_tool("echo", ECHO), floor_pid),
+                "GET": (direct_call, self.sandbox_pid),
+                "fetch": (lambda: floor.call_tool("fetch", {"url": url}), floor_pid),
+            }
+            for call, _ in calls.values():  # warm up: first-call imports, caches, pooled connections
+                await timed(call, 50)
+            await self.connections(reset=True)
+            # Interleaved blocks, so drift on a noisy machine hits every component alike.
+            samples: dict[str, list[float]] = {name: [] for name in calls}
+            cpu: defaultdict[str, float] = defaultdict(float)
+            rounds = 10
+            for _ in range(rounds):
+                for name, (call, pid) in calls.items():
+                    before = cpu_ms(pid), cpu_ms(os.getpid())
+                    samples[name] += await timed(call, sizes.calls // rounds)
+                    cpu[f"{name} server"] += cpu_ms(pid) - before[0]
+                    cpu[f"{name} client"] += cpu_ms(os.getpid()) - before[1]
+            sequential = (await self.connections())["by_agent"].get("jobmojito-mcp", 0)
+            # Up to memory_calls calls each: ours had 50 + calls; the floor 2 x (50 + calls) (echo, fetch).
+            await timed(ours_call, sizes.memory_calls - 50 - sizes.calls)
+            await timed(calls["echo"][0], sizes.memory_calls - 2 * (50 + sizes.calls))
+            rss_end = rss_mb(ours_pid), rss_mb(floor_pid)
+            self.report_calls(samples, {key: used / len(samples["ours"]) for key, used in cpu.items()})
+            self.report_memory(rss_start, rss_end)
+            n = len(samples["ours"])
+            self.rows.append(
+                Row(
+                    f"upstream TCP connections, {n} sequential calls",
+                    str(sequential),
+                    target="1",
+                    met=sequential == 1,
+                )
+            )
+            await self.token_economy(ours, floor, position)
+
+    def report_calls(self, samples: dict[str, list[float]], cpu: dict[str, float]) -> None:
+        median = {name: statistics.median(values) for name, values in samples.items()}
+        p99 = {name: quantile(values, 0.99) for name, values in samples.items()}
+        floor = median["echo"] + median["GET"]
+        overhead = median["ours"] - floor
+        overhead_p99 = p99["ours"] - p99["echo"] - p99["GET"]
+        n = len(samples["ours"])
+
+        def split(name: str) -> str:
+            return f"{cpu[f'{name} server']:.2f} / {cpu[f'{name} client']:.2f} ms"
+
+        self.rows += [
+            Row(f"per call, stdio: get_interview_definition (n={n})", med_p99(samples["ours"])),
+            Row(f"per call, stdio: floor echo (n={n})", "", med_p99(samples["echo"])),
+            Row(f"per call: direct httpx2 GET job-interview-get (n={n})", "", med_p99(samples["GET"])),
+            Row(
+                "per-call overhead: ours - (echo + GET), of medians / of p99s",
+                f"{overhead:.2f} / {overhead_p99:.2f} ms",
+                f"{floor:.2f} ms (echo + GET)",
+                f"{median['ours'] / floor:.2f}x",
+                "median <= 0.3 ms",
+                overhead <= 0.3,
+            ),
+            Row(
+                "per call, stdio: vs floor `fetch` (SDK + the same GET, one server)",
+                med_p99(samples["ours"]),
+                med_p99(samples["fetch"]),
+                f"+{median['ours'] - median['fetch']:.2f} ms",
+            ),
+            Row("CPU per call, stdio: server / MCP client (floor: echo)", split("ours"), split("echo")),
+            Row("CPU per call, stdio: server / MCP client (floor: fetch)", split("ours"), split("fetch")),
+            Row("CPU per call, direct GET: sandbox / httpx2 client", "", split("GET")),
+        ]
+
+    def report_memory(self, start: tuple[float, float], end: tuple[float, float]) -> None:
+        growth = [(after - before) / before * 100 for before, after in zip(start, end, strict=True)]
+        self.rows += [
+            Row(
+                "RSS after start (initialize + tools/list)",
+                f"{start[0]:.1f} MB",
+                f"{start[1]:.1f} MB",
+                f"+{start[0] - start[1]:.1f} MB",
+                "<= floor + 10 MB",
+                start[0] - start[1] <= 10,
+            ),
+            Row(
+                f"RSS after {self.sizes.memory_calls:,} calls",
+                f"{end[0]:.1f} MB ({growth[0]:+.1f}%)",
+                f"{end[1]:.1f} MB ({growth[1]:+.1f}%)",
+                f"+{end[0] - end[1]:.1f} MB",
+                "growth < 5%",
+                growth[0] < 5,
+            ),
+        ]
+
+    async def token_economy(self, ours: Client, floor: Client, position: dict[str, str]) -> None:
+        listing, floor_listing = await ours.list_tools(), await floor.list_tools()
+        size = len(listing.model_dump_json(by_alias=True, exclude_none=True))
+        floor_size = len(floor_listing.model_dump_json(by_alias=True, exclude_none=True))
+        self.rows.append(
+            Row(
+                "tools/list result, JSON", f"{size:,} B (~{size // 4:,} tokens)", f"{floor_size:,} B (1 tool)"
+            )
+        )
+        typical = {
+            "list_avatars": {"type": "interactive_heygen", "mojito_language_code": "en", "limit": 5},
+            "create_interview": cookbook("create_interview"),
+            "create_interview_from_questions": cookbook("create_interview_from_questions"),
+            "create_interview_for_candidate": cookbook("create_interview_for_candidate"),
+            "get_interview_definition": position,
+            "set_interview_state": position | {"status": "archived"},
+        }
+        entries = {
+            tool.name: len(tool.model_dump_json(by_alias=True, exclude_none=True)) for tool in listing.tools
+        }
+        table = []
+        for tool, arguments in typical.items():
+            result = await ours.call_tool(tool, arguments)
+            assert not result.is_error, result
+            text = sum(len(block.text.encode()) for block in result.content if block.type == "text")
+            structured = len(json.dumps(result.structured_content, ensure_ascii=False).encode())
+            table.append(
+                [tool, f"{entries.get(tool, 0):,}", f"{text:,}", f"{structured:,}", f"{text + structured:,}"]
+            )
+        header = [
+            "tool",
+            "tools/list entry (B)",
+            "result text (B)",
+            "structuredContent (B)",
+            "result total (B)",
+        ]
+        self.tokens = markdown(header, table)
+
+    # 3, 5. Hosted -----------------------------------------------------------------------------
+
+    async def hosted(self) -> None:
+        for mode in ("stateful", "stateless"):
+            await self.hosted_mode(mode, await self.create_position())
+
+    async def hosted_mode(self, mode: str, position: dict[str, str]) -> None:
+        sizes, runs = self.sizes, self.sizes.repeats
+        flags = ["--transport", "streamable-http", *(["--stateless"] if mode == "stateless" else [])]
+        url = f"{self.sandbox}/functions/v1/job-interview-get?position_id={position['position_id']}"
+        rates: defaultdict[str, list[float]] = defaultdict(list)
+        latencies: defaultdict[str, list[float]] = defaultdict(list)
+        cpu: defaultdict[str, float] = defaultdict(float)
+        opened, peak = [], []
+        with (
+            http_process([*OURS, *flags], self.ours_env(), self.scratch, self.errlog) as (ours, ours_pid),
+            http_process([*FLOOR, *flags], clean_env(), self.scratch, self.errlog) as (floor, floor_pid),
+        ):
+            loads = {
+                "ours": (ours, ours_pid, "get_interview_definition", position),
+                "echo": (floor, floor_pid, "echo", ECHO),
+                "fetch": (floor, floor_pid, "fetch", {"url": url}),
+            }
+            for run in range(runs + 1):  # run 0 warms everything up
+                for name, (endpoint, pid, tool, arguments) in loads.items():
+                    await self.connections(reset=True)
+                    before = cpu_ms(pid), cpu_ms(self.sandbox_pid), cpu_ms(os.getpid())
+                    per_second, times = await load(endpoint, tool, arguments, sizes)
+                    after = cpu_ms(pid), cpu_ms(self.sandbox_pid), cpu_ms(os.getpid())
+                    if run:
+                        rates[name].append(per_second)
+                        latencies[name] += times
+                        for part, end, start in zip(
+                            ("server", "sandbox", "client"), after, before, strict=True
+                        ):
+                            cpu[f"{name} {part}"] += (end - start) / len(times) / runs
+                    if run and name == "ours":
+                        counts = await self.connections()
+                        opened.append(counts["opened"])
+                        peak.append(counts["peak"])
+
+        def rate(name: str) -> str:
+            return f"{statistics.median(rates[name]):.0f} / {min(rates[name]):.0f} ({name})"
+
+        def split(name: str) -> str:
+            parts = ("server", "sandbox", "client")
+            return " / ".join(f"{cpu[f'{name} {part}']:.2f}" for part in parts) + f" ms ({name})"
+
+        ratio = {name: statistics.median(rates["ours"]) / statistics.median(rates[name]) for name in rates}
+        load_size = f"{sizes.clients} clients x {sizes.calls_per_client} calls"
+        self.rows += [
+            Row(f"hosted {mode}: calls/s, {load_size}, median / min of {runs}", rate("ours"), rate("echo"),
+                f"{ratio['echo']:.2f}x", ">= 0.85x", ratio["echo"] >= 0.85),
+            Row(f"hosted {mode}: calls/s vs floor `fetch` (SDK + the same GET)", rate("ours"), rate("fetch"),
+                f"{ratio['fetch']:.2f}x"),
+            Row(f"hosted {mode}: call latency under load", med_p99(latencies["ours"], 0),
+                med_p99(latencies["echo"], 0) + " (echo)"),
+            Row(f"hosted {mode}: CPU per call, server / sandbox / load client", split("ours"), split("echo")),
+            Row(f"hosted {mode}: CPU per call, server / sandbox / load client", split("ours"), split("fetch")),
+            Row(f"upstream TCP connections, hosted {mode}: opened / peak open (max of {runs})",
+                f"{max(opened)} / {max(peak)}", target="peak <= 100 (pool limit)", met=max(peak) <= 100),
+        ]  # fmt: skip
+
+    # --profile ---------------------------------------------------------------------------------
+
+    async def profile(self, output: str) -> None:
+        """py-spy (GIL holder only, 1 kHz) on each server in turn during sequential stdio calls."""
+        calls = self.sizes.calls * 2
+        position = await self.create_position()
+        url = f"{self.sandbox}/functions/v1/job-interview-get?position_id={position['position_id']}"
+        async with self.stdio(OURS) as (ours, ours_pid), self.stdio(FLOOR) as (floor, floor_pid):
+            for name, pid, call in (
+                ("ours", ours_pid, lambda: ours.call_tool("get_interview_definition", position)),
+                ("echo", floor_pid, lambda: floor.call_tool("echo", ECHO)),
+                ("fetch", floor_pid, lambda: floor.call_tool("fetch", {"url": url})),
+            ):
+                await timed(call, 50)
+                path = Path(f"{output}.{name}.txt")
+                spy = Path(PY).parent / "py-spy"
+                options = ["--rate", "1000", "--gil", "--nolineno", "--format", "raw", "--output", str(path)]
+                process = await anyio.open_process(
+                    [spy, "record", "--pid", str(pid), *options],
+                    stdout=subprocess.DEVNULL,
+                    stderr=self.errlog,
+                )
+                await anyio.sleep(1)  # attached
+                await timed(call, calls)
+                process.send_signal(signal.SIGINT)
+                await process.wait()
+                print(f"\n{name} ({path}):\n{summarize_profile(path, calls)}")
+
+
+def summarize_profile(path: Path, calls: int, top: int = 20) -> str:
+    """CPU per call, self time by package, our functions' inclusive time, the top self-time functions."""
+    inclusive: Counter[str] = Counter()
+    self_time: Counter[str] = Counter()
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = [_frame(frame) for frame in stack.split(";") if frame.strip()]
+        for frame in set(frames):
+            inclusive[frame] += int(count)
+        self_time[frames[-1]] += int(count)
+    packages: Counter[str] = Counter()
+    for frame, samples in self_time.items():
+        packages[re.split(r"[/.)]", frame.split(" (")[-1])[0]] += samples
+    # --rate 1000 --gil: one sample is one millisecond with the GIL held.
+    lines = [f"CPU (GIL held) per call: {sum(self_time.values()) / calls:.2f} ms"]
+    lines.append(
+        "self time by package, ms/call: "
+        + ", ".join(f"{p} {n / calls:.3f}" for p, n in packages.most_common(12))
+    )
+    ours = [
+        (frame, n)
+        for frame, n in inclusive.most_common()
+        if "jobmojito_mcp/" in frame and "cli.py" not in frame and "__main__" not in frame
+    ]
+    lines += ["our functions, inclusive ms/call:"] + [
+        f"  {n / calls:6.3f}  {frame}" for frame, n in ours[:12]
+    ]
+    lines += ["top self time, ms/call:"] + [
+        f"  {n / calls:6.3f}  {frame}" for frame, n in self_time.most_common(top)
+    ]
+    return "\n".join(lines)
+
+
+def _frame(frame: str) -> str:
+    """`fn (/venv/lib/python3.11/site-packages/mcp/server/x.py)` -> `fn (mcp/server/x.py)`."""
+    name, _, where = frame.strip().partition(" (")
+    for marker in ("site-packages/", "/lib/python3.11/"):
+        where = where.split(marker, 1)[-1]
+    if "jobmojito_mcp/" in where:
+        where = "jobmojito_mcp/" + where.split("jobmojito_mcp/", 1)[1]
+    return f"{name} ({where}"
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    memory = re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())
+    gigabytes = int(memory.group(1)) / 1024**2 if memory else 0
+    now = datetime.datetime.now().astimezone()
+    return f"{now:%Y-%m-%d %H:%M %Z}, {os.cpu_count()} CPUs, {gigabytes:.0f} GiB RAM, Python {sys.version.split()[0]}"
+
+
+async def run(bench: Bench, phases: list[str], profile: str | None) -> None:
+    if profile:
+        await bench.profile(profile)
+        return
+    for phase in phases:
+        started = time.perf_counter()
+        await getattr(bench, phase)()
+        print(f"{phase}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="smaller counts")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=["cold_start", "stdio_calls", "hosted"],
+        help="run this phase (repeatable)",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="PREFIX",
+        help="instead: py-spy the per-call path, into PREFIX.ours.txt / PREFIX.floor.txt",
+    )
+    args = parser.parse_args()
+    sizes = QUICK if args.quick else FULL
+    with tempfile.TemporaryDirectory(prefix="jobmojito-perf-") as scratch:
+        log = Path(scratch) / "servers.log"
+        with log.open("a") as errlog, sandbox_process(errlog) as (sandbox, sandbox_pid):
+            bench = Bench(sizes, sandbox, sandbox_pid, scratch, errlog)
+            try:
+                anyio.run(run, bench, args.only or ["cold_start", "stdio_calls", "hosted"], args.profile)
+            except BaseException:
+                errlog.flush()
+                print(f"--- servers' stderr (tail) ---\n{log.read_text()[-3000:]}", file=sys.stderr)
+                raise
+    if args.profile:
+        return
+    print(f"\n{machine()}; {'--quick' if args.quick else 'full'} run\n")
+    header = ["metric", "ours (median / p99)", "floor (median / p99)", "ratio or delta", "target", "met?"]
+    print(markdown(header, [row.cells() for row in bench.rows]))
+    if bench.tokens:
+        print(f"\nBytes an agent reads, per tool (ours; ~4 bytes per token):\n\n{bench.tokens}")
+    for note in bench.notes:
+        print(f"\n{note}")
+
+
+if __name__ == "__main__":
+    main()
