@@ -16,6 +16,15 @@ from mcp import Client
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp_types import CallToolResult
 
+# The six tools, named exactly as users' configs and scripts rely on, in the order they are listed.
+TOOL_NAMES = (
+    "list_avatars",
+    "create_interview",
+    "create_interview_from_questions",
+    "create_interview_for_candidate",
+    "set_interview_state",
+    "get_interview_definition",
+)
 TOKEN = "test-token-0b7e3c2a9f41d8e6"  # long and unique: any occurrence in output is a leak
 COOKBOOK: dict[str, dict[str, Any]] = {
     name: body

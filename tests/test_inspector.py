@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID
+from tests.support import TOOL_NAMES
 
 NODE_BIN = Path(__file__).resolve().parent.parent / ".ci" / "node" / "node_modules" / ".bin"
 SERVER = [sys.executable, "-m", "jobmojito_mcp", "--sandbox"]
@@ -42,14 +43,7 @@ def inspector(*args: str, tool_error: bool = False) -> Any:
 def test_inspector_lists_the_tools() -> None:
     listed = inspector("--method", "tools/list")
     names = [tool["name"] for tool in listed["tools"]]
-    assert names == [
-        "list_avatars",
-        "create_interview",
-        "create_interview_from_questions",
-        "create_interview_for_candidate",
-        "set_interview_state",
-        "get_interview_definition",
-    ]
+    assert names == list(TOOL_NAMES)
     assert all(tool.get("outputSchema") and tool.get("annotations") for tool in listed["tools"])
 
 

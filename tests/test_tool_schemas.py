@@ -20,18 +20,12 @@ from jobmojito_mcp.sandbox import run_sandbox
 from jobmojito_mcp.server import build_server, published_schema
 from jobmojito_mcp.tools import TOOLS
 from jobmojito_mcp.upstream import Upstream
+from tests.support import TOOL_NAMES
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 pytestmark = pytest.mark.anyio
 
-EXPECTED_NAMES = [
-    "list_avatars",
-    "create_interview",
-    "create_interview_from_questions",
-    "create_interview_for_candidate",
-    "set_interview_state",
-    "get_interview_definition",
-]
+EXPECTED_NAMES = list(TOOL_NAMES)
 
 
 @pytest.fixture

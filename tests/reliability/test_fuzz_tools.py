@@ -74,16 +74,9 @@ from tests.reliability.harness import (
 )
 from tests.reliability.reporting import record
 from tests.reliability.schema_strategies import Mutation, SchemaStrategies, any_json
-from tests.support import COOKBOOK, text_of
+from tests.support import COOKBOOK, TOOL_NAMES, text_of
 
-TOOLS = (
-    "list_avatars",
-    "create_interview",
-    "create_interview_from_questions",
-    "create_interview_for_candidate",
-    "set_interview_state",
-    "get_interview_definition",
-)
+TOOLS = TOOL_NAMES
 FLAVOURS = ("valid", "broken", "junk")
 DEFAULT_EXAMPLES = int(os.environ.get("FUZZ_DEFAULT_EXAMPLES", "11"))  # x 6 tools x 3 flavours ~ 200
 LONG_TOTAL = int(os.environ.get("FUZZ_EXAMPLES", "5400"))
