@@ -15,6 +15,7 @@ from mcp_types import CallToolResult
 
 from jobmojito_mcp.config import Settings
 from jobmojito_mcp.server import build_server, exposed_tools, open_upstream
+from jobmojito_mcp.upstream import Upstream
 
 OK, FAIL = "ok  ", "FAIL"
 
@@ -62,11 +63,19 @@ async def call(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _call_tool(settings: Settings, name: str, arguments: dict[str, Any]) -> CallToolResult:
-    tools = exposed_tools(settings)
     async with open_upstream(settings) as (upstream, token):
-        server = build_server(upstream, lambda _ctx: token, tools=tools, sandbox=settings.sandbox)
-        async with Client(server) as client:
-            result = await client.call_tool(name, arguments)
+        return await _call_with(upstream, token, settings, name, arguments)
+
+
+async def _call_with(
+    upstream: Upstream, token: str | None, settings: Settings, name: str, arguments: dict[str, Any]
+) -> CallToolResult:
+    """One call through the whole server (middleware, validation, summary), over an in-memory client."""
+    server = build_server(
+        upstream, lambda _ctx: token, tools=exposed_tools(settings), sandbox=settings.sandbox
+    )
+    async with Client(server) as client:
+        result = await client.call_tool(name, arguments)
     assert isinstance(result, CallToolResult)
     return result
 
@@ -102,31 +111,33 @@ async def check(settings: Settings, args: argparse.Namespace) -> int:
             "JOBMOJITO_TOKEN is set" if settings.token else "JOBMOJITO_TOKEN is not set",
             "export JOBMOJITO_TOKEN=<your JobMojito access token> (or put it in .env); or try --sandbox",
         )
-    async with open_upstream(settings) as (upstream, _token):
+    # One upstream (one pool, one sandbox) for both the reachability probe and the real call.
+    async with open_upstream(settings) as (upstream, token):
         reachable = await upstream.reachable()
-    report(
-        reachable,
-        f"{target} is reachable" if reachable else f"cannot reach {target}",
-        "check JOBMOJITO_BASE_URL, your network and proxy (HTTPS_PROXY / NO_PROXY), and SSL_CERT_FILE",
-    )
-    if reachable and (settings.sandbox or settings.token is not None):
-        result = await _call_tool(
-            settings.model_copy(update={"tools": None, "read_only": False}), "list_avatars", {"limit": 1}
+        report(
+            reachable,
+            f"{target} is reachable" if reachable else f"cannot reach {target}",
+            "check JOBMOJITO_BASE_URL, your network and proxy (HTTPS_PROXY / NO_PROXY), and SSL_CERT_FILE",
         )
-        text = "\n".join(getattr(block, "text", "") for block in result.content)
-        if result.is_error:
-            report(False, "the token is not accepted" if "401" in text else "listing templates failed", text)
-        else:
-            data = result.structured_content or {}
-            first = (data.get("data") or [{}])[0]
-            total = (data.get("pagination") or {}).get("total")
-            report(True, "the token is accepted")
-            report(
-                bool(first),
-                f"templates listed: {total if total is not None else '?'} in all; first: {first.get('name')} ({first.get('id')})"
-                if first
-                else "no templates listed",
-                "create an avatar template in JobMojito first: interviews need one",
-            )
+        if reachable and (settings.sandbox or settings.token is not None):
+            every_tool = settings.model_copy(update={"tools": None, "read_only": False})
+            result = await _call_with(upstream, token, every_tool, "list_avatars", {"limit": 1})
+            text = "\n".join(getattr(block, "text", "") for block in result.content)
+            if result.is_error:
+                report(
+                    False, "the token is not accepted" if "401" in text else "listing templates failed", text
+                )
+            else:
+                data = result.structured_content or {}
+                first = (data.get("data") or [{}])[0]
+                total = (data.get("pagination") or {}).get("total")
+                report(True, "the token is accepted")
+                report(
+                    bool(first),
+                    f"templates listed: {total if total is not None else '?'} in all; first: {first.get('name')} ({first.get('id')})"
+                    if first
+                    else "no templates listed",
+                    "create an avatar template in JobMojito first: interviews need one",
+                )
     _print("all good" if not failed else "some checks failed")
     return 1 if failed else 0

@@ -11,12 +11,10 @@ import json
 from typing import Any, get_args
 
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ResourceError
+from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 
 from jobmojito_mcp import contract as c
-from jobmojito_mcp.errors import JobMojitoError
-from jobmojito_mcp.results import ListAvatarsToolArgs, present_avatars
-from jobmojito_mcp.tools import TOOLS_BY_NAME, request_of
+from jobmojito_mcp.tools import TOOLS_BY_NAME, run_tool
 
 LANGUAGE_NAMES = {
     "ar": "Arabic", "bg": "Bulgarian", "zh": "Chinese", "hr": "Croatian", "cs": "Czech", "da": "Danish",
@@ -117,13 +115,11 @@ def register_guides(server: MCPServer, list_templates: Any) -> None:
 
 
 async def read_templates(upstream: Any, token: str | None, language: str | None) -> dict[str, Any]:
-    """The first 100 templates (in `language`, if given), compact: what the templates resource serves."""
-    spec = TOOLS_BY_NAME["list_avatars"]
-    args = ListAvatarsToolArgs.model_validate(
-        {"limit": 100} | ({"mojito_language_code": language} if language else {})
-    )
+    """The first 100 templates (in `language`, if given), compact: list_avatars, as an agent calls it."""
+    arguments: dict[str, Any] = {"limit": 100} | ({"mojito_language_code": language} if language else {})
     try:
-        raw = await upstream.call(spec.endpoint, token, **request_of(spec, args))
-    except JobMojitoError as failure:
-        raise ResourceError(failure.message(spec.call_context)) from None
-    return present_avatars(args, c.AvatarList.model_validate(raw), raw)
+        result = await run_tool(TOOLS_BY_NAME["list_avatars"], arguments, upstream, token)
+    except ToolError as failure:
+        raise ResourceError(str(failure)) from None
+    content: dict[str, Any] = result.structured_content
+    return content
