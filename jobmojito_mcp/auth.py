@@ -2,13 +2,15 @@
 
 Three modes (`--auth`):
 
-    none            loopback only; every call uses the server's JOBMOJITO_TOKEN
-    api-key         callers send `Authorization: Bearer <key>`; calls use the server's JOBMOJITO_TOKEN
+    none            loopback only; every call uses the server's own credential (its sign-in)
+    api-key         callers send `Authorization: Bearer <key>`; calls use the server's own credential
     jobmojito-jwt   callers send their own JobMojito (Supabase) access token, verified here against
                     the auth server's JWKS; each call uses that caller's token, and only that one
 
 The verifiers plug into the SDK's bearer middleware (401 + WWW-Authenticate, RFC 9728 metadata).
-A caller's token lives only in its own request: nothing here caches it across callers.
+A caller's token lives only in its own request: nothing here caches it across callers, except as
+a digest in `RefusedTokens` once JobMojito has refused it, so that the caller's next request gets
+the transport-level 401 that makes MCP clients sign in again.
 """
 
 from __future__ import annotations
@@ -28,7 +30,10 @@ from mcp.server.auth.provider import AccessToken
 from mcp.server.mcpserver import Context
 
 from jobmojito_mcp.config import Settings, split_list
+from jobmojito_mcp.credentials import CallerToken, Credential, RefusedTokens
+from jobmojito_mcp.errors import NotConfigured
 from jobmojito_mcp.logs import secrets
+from jobmojito_mcp.oauth import OAuthProblem, discover
 from jobmojito_mcp.server import Credentials
 
 logger = logging.getLogger(__name__)
@@ -74,18 +79,37 @@ class ApiKeyVerifier:
 
 
 class JwksTokenVerifier:
-    """Verifies JobMojito (Supabase) access tokens: signature against the JWKS, exp, issuer, audience."""
+    """Verifies JobMojito (Supabase) access tokens: signature against the JWKS, exp, issuer, audience,
+    and not refused by JobMojito since (signed out).
 
-    def __init__(self, jwks_url: str, issuer: str, audience: str, client: httpx2.AsyncClient) -> None:
+    The issuer and JWKS come from the authorization server's discovered metadata unless configured
+    (`--jwt-issuer`, `--jwks-url`).
+    """
+
+    def __init__(
+        self,
+        auth_url: str,
+        audience: str,
+        client: httpx2.AsyncClient,
+        refused: RefusedTokens,
+        *,
+        issuer: str | None = None,
+        jwks_url: str | None = None,
+    ) -> None:
+        self._auth_url = auth_url
         self._jwks_url = jwks_url
         self._issuer = issuer
         self._audience = audience
         self._client = client
+        self._refused = refused
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at = -_JWKS_TTL
         self._lock = anyio.Lock()
 
     async def verify_token(self, token: str) -> AccessToken | None:
+        if token in self._refused:
+            logger.info("rejected a caller token JobMojito has refused (session signed out or revoked)")
+            return None
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
@@ -94,7 +118,7 @@ class JwksTokenVerifier:
         if algorithm not in _ALGORITHMS:
             return None
         key = await self._key(str(kid) if kid is not None else None)
-        if key is None:
+        if key is None or self._issuer is None:
             return None
         try:
             claims: dict[str, Any] = jwt.decode(
@@ -136,6 +160,9 @@ class JwksTokenVerifier:
 
     async def _refresh(self) -> None:
         try:
+            if self._jwks_url is None or self._issuer is None:
+                await self._discover()
+            assert self._jwks_url is not None
             response = await self._client.get(self._jwks_url)
             response.raise_for_status()
             keys: dict[str, jwt.PyJWK] = {}
@@ -146,10 +173,22 @@ class JwksTokenVerifier:
                     continue  # a key type we cannot use; the others still serve
             self._keys = keys
             self._fetched_at = time.monotonic()
-        except (httpx2.HTTPError, ValueError, AttributeError) as exc:
+        except (httpx2.HTTPError, ValueError, AttributeError, OAuthProblem) as exc:
             # Keep serving with the keys we had; an outage of the auth server must not lock everyone out.
-            logger.warning("could not refresh the JWKS from %s: %s", self._jwks_url, type(exc).__name__)
+            where = self._jwks_url or self._auth_url
+            logger.warning(
+                "could not refresh the JWKS from %s: %s",
+                where,
+                exc if isinstance(exc, OAuthProblem) else type(exc).__name__,
+            )
             self._fetched_at = time.monotonic() - _JWKS_TTL + _JWKS_MIN_REFRESH
+
+    async def _discover(self) -> None:
+        """Issuer and JWKS location from the authorization server's metadata (RFC 8414 / OpenID)."""
+        metadata = await discover(self._client, self._auth_url)
+        self._issuer = self._issuer or str(metadata.issuer)
+        jwks_uri = metadata.jwks_uri or f"{self._auth_url}/.well-known/jwks.json"  # Supabase's fixed place
+        self._jwks_url = self._jwks_url or str(jwks_uri)
 
 
 def caller_token(ctx: Context[Any, Any]) -> str | None:
@@ -163,8 +202,15 @@ def caller_token(ctx: Context[Any, Any]) -> str | None:
     return fallback.token if fallback else None
 
 
-def credentials_for(settings: Settings, server_token: str | None) -> Credentials:
-    """Which JobMojito token a call uses: the caller's own (jobmojito-jwt) or the server's."""
-    if settings.mcp_auth == "jobmojito-jwt":
-        return caller_token
-    return lambda _ctx: server_token
+def credentials_for(settings: Settings, server: Credential, refused: RefusedTokens) -> Credentials:
+    """Which credential a call uses: the caller's own token (jobmojito-jwt) or the server's sign-in."""
+    if settings.mcp_auth != "jobmojito-jwt":
+        return lambda _ctx: server
+
+    def callers_own(ctx: Context[Any, Any]) -> Credential:
+        token = caller_token(ctx)
+        if token is None:  # the bearer middleware lets no request through without one
+            raise NotConfigured()
+        return CallerToken(token, refused)
+
+    return callers_own

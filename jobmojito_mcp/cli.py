@@ -3,7 +3,9 @@
 jobmojito-mcp [flags]                 serve MCP over stdio (what MCP clients launch)
 jobmojito-mcp --sandbox               the same, against the built-in simulator (no token, no network)
 jobmojito-mcp --transport http        serve over HTTP (see --help for hosting flags)
-jobmojito-mcp check                   verify configuration and credentials, with a fix for each failure
+jobmojito-mcp login                   sign in to JobMojito in the browser, once; the server keeps it fresh
+jobmojito-mcp logout                  revoke and forget that sign-in
+jobmojito-mcp check                   who is signed in, until when, and whether everything works
 jobmojito-mcp call TOOL [k=v ...]     run one tool from the shell and print its result
 jobmojito-mcp tools                   list the tools
 jobmojito-mcp sandbox --port N        serve the simulator alone over HTTP
@@ -28,8 +30,10 @@ _ENV_NOTE = (
 
 # (flag, settings field, argparse options): one list, shared by the main command and its subcommands.
 _CONFIG_FLAGS: list[tuple[str, str, dict[str, Any]]] = [
-    ("--token", "token", {"help": "JobMojito access token [JOBMOJITO_TOKEN]; prefer the variable: flags show in `ps`"}),
+    ("--token", "token", {"help": "a fixed JobMojito access token instead of a sign-in; it expires within the hour [JOBMOJITO_TOKEN]"}),
     ("--base-url", "base_url", {"help": "JobMojito functions API URL [JOBMOJITO_BASE_URL]"}),
+    ("--auth-url", "auth_url", {"metavar": "URL", "help": "JobMojito's authorization server (default: JobMojito's for the production API, else <API origin>/auth/v1) [JOBMOJITO_AUTH_URL]"}),
+    ("--credentials-file", "credentials_file", {"metavar": "PATH", "help": "where `login` keeps the sign-in (default: the user's config directory) [JOBMOJITO_CREDENTIALS_FILE]"}),
     ("--timeout", "timeout", {"type": float, "help": "read timeout, seconds (default 120) [JOBMOJITO_TIMEOUT]"}),
     ("--connect-timeout", "connect_timeout", {"type": float, "help": "connect timeout, seconds (default 10) [JOBMOJITO_CONNECT_TIMEOUT]"}),
     ("--log-level", "log_level", {"type": str.upper, "choices": ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], "help": "log level; logs go to stderr (default INFO) [JOBMOJITO_LOG_LEVEL]"}),
@@ -90,6 +94,44 @@ def _parser() -> argparse.ArgumentParser:
     for sub in (check, call, tools):
         _add_flags(sub, _CONFIG_FLAGS, nested=True)
 
+    login = commands.add_parser(
+        "login",
+        help="sign in to JobMojito in the browser (once; the server renews the sign-in itself)",
+        description="Opens your browser on JobMojito's sign-in page and keeps the resulting sign-in in the "
+        "credentials file, where every jobmojito-mcp on this machine finds it.",
+    )
+    login.add_argument(
+        "--no-browser",
+        dest="browser",
+        action="store_false",
+        help="print the address instead of opening a browser, and accept the redirected address pasted back (SSH, containers)",
+    )
+    login.add_argument(
+        "--callback-port",
+        type=int,
+        metavar="PORT",
+        help="loopback port the browser returns to (default: the one used last time, else any free one)",
+    )
+    login.add_argument(
+        "--timeout",
+        dest="login_wait",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="give up when the sign-in is not completed within this long (default 300)",
+    )
+    login.add_argument(
+        "--export",
+        action="store_true",
+        help="print JOBMOJITO_CLIENT_ID and JOBMOJITO_REFRESH_TOKEN for a headless machine instead of saving the sign-in here",
+    )
+    logout = commands.add_parser("logout", help="revoke and forget this machine's JobMojito sign-in")
+    sign_in_flags = [
+        flag for flag in _CONFIG_FLAGS if flag[1] in ("base_url", "auth_url", "credentials_file", "log_level")
+    ]
+    for sub in (login, logout):
+        _add_flags(sub, sign_in_flags, nested=True)
+
     sandbox = commands.add_parser("sandbox", help="serve the JobMojito simulator alone over HTTP")
     sandbox.add_argument(
         "--host", dest="sandbox_host", default="127.0.0.1", help="bind address (default 127.0.0.1)"
@@ -109,6 +151,18 @@ def _parser() -> argparse.ArgumentParser:
         help="accept only these bearer tokens (repeatable); default: any non-empty token",
     )
     sandbox.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
+    sandbox.add_argument(
+        "--token-ttl",
+        type=int,
+        default=None,
+        metavar="SECONDS",
+        help="lifetime of the access tokens its sign-in issues (default 3600)",
+    )
+    sandbox.add_argument(
+        "--consent",
+        action="store_true",
+        help="show an approve/deny page at sign-in instead of approving the demo user at once",
+    )
     return parser  # fmt: skip
 
 
@@ -134,7 +188,13 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         tokens = frozenset(args.accept_token) if args.accept_token else None
         serve(
-            args.sandbox_host, args.sandbox_port, tokens=tokens, db_path=args.sandbox_db, latency=args.latency
+            args.sandbox_host,
+            args.sandbox_port,
+            tokens=tokens,
+            db_path=args.sandbox_db,
+            latency=args.latency,
+            token_ttl=args.token_ttl,
+            consent=args.consent,
         )
         return
 
@@ -143,6 +203,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     from jobmojito_mcp.logs import configure_logging
 
     settings = _settings(args)
+    if args.command in ("login", "logout"):
+        configure_logging("DEBUG" if settings.log_level == "DEBUG" else "ERROR", settings.log_format)
+        from jobmojito_mcp import login
+
+        if args.command == "logout":
+            sys.exit(anyio.run(login.logout, settings))
+        options = login.LoginOptions(
+            browser=args.browser, callback_port=args.callback_port, wait=args.login_wait, export=args.export
+        )
+        try:
+            sys.exit(anyio.run(login.login, settings, options))
+        except KeyboardInterrupt:
+            sys.exit("jobmojito-mcp login: cancelled; nothing was saved")
     if args.command in ("check", "call", "tools"):
         # A person is reading stdout: only errors (or everything, when debugging) on stderr.
         configure_logging(

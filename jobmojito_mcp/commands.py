@@ -14,6 +14,7 @@ from mcp import Client
 from mcp_types import CallToolResult
 
 from jobmojito_mcp.config import Settings
+from jobmojito_mcp.credentials import Credential
 from jobmojito_mcp.server import build_server, exposed_tools, open_upstream
 from jobmojito_mcp.upstream import Upstream
 
@@ -63,16 +64,16 @@ async def call(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _call_tool(settings: Settings, name: str, arguments: dict[str, Any]) -> CallToolResult:
-    async with open_upstream(settings) as (upstream, token):
-        return await _call_with(upstream, token, settings, name, arguments)
+    async with open_upstream(settings) as (upstream, credential):
+        return await _call_with(upstream, credential, settings, name, arguments)
 
 
 async def _call_with(
-    upstream: Upstream, token: str | None, settings: Settings, name: str, arguments: dict[str, Any]
+    upstream: Upstream, credential: Credential, settings: Settings, name: str, arguments: dict[str, Any]
 ) -> CallToolResult:
     """One call through the whole server (middleware, validation, summary), over an in-memory client."""
     server = build_server(
-        upstream, lambda _ctx: token, tools=exposed_tools(settings), sandbox=settings.sandbox
+        upstream, lambda _ctx: credential, tools=exposed_tools(settings), sandbox=settings.sandbox
     )
     async with Client(server) as client:
         result = await client.call_tool(name, arguments)
@@ -89,7 +90,7 @@ async def list_tools(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def check(settings: Settings, args: argparse.Namespace) -> int:
-    """Verify configuration, reachability and credentials; print each step with the fix for a failure."""
+    """Verify configuration, sign-in, reachability and access; print each step with the fix for a failure."""
     failed = False
 
     def report(ok: bool, what: str, fix: str = "") -> None:
@@ -105,33 +106,33 @@ async def check(settings: Settings, args: argparse.Namespace) -> int:
         True,
         f"configuration read (read timeout {settings.timeout:g} s, connect {settings.connect_timeout:g} s)",
     )
-    if not settings.sandbox:
-        report(
-            settings.token is not None,
-            "JOBMOJITO_TOKEN is set" if settings.token else "JOBMOJITO_TOKEN is not set",
-            "export JOBMOJITO_TOKEN=<your JobMojito access token> (or put it in .env); or try --sandbox",
-        )
+    if settings.sandbox:
+        report(True, "the built-in sandbox needs no sign-in")
+    else:
+        signed_in, where = _sign_in_status(settings)
+        report(signed_in, where, "run `jobmojito-mcp login` (or try --sandbox)")
     # One upstream (one pool, one sandbox) for both the reachability probe and the real call.
-    async with open_upstream(settings) as (upstream, token):
+    async with open_upstream(settings) as (upstream, credential):
         reachable = await upstream.reachable()
         report(
             reachable,
             f"{target} is reachable" if reachable else f"cannot reach {target}",
             "check JOBMOJITO_BASE_URL, your network and proxy (HTTPS_PROXY / NO_PROXY), and SSL_CERT_FILE",
         )
-        if reachable and (settings.sandbox or settings.token is not None):
+        if reachable and not failed:
             every_tool = settings.model_copy(update={"tools": None, "read_only": False})
-            result = await _call_with(upstream, token, every_tool, "list_avatars", {"limit": 1})
+            result = await _call_with(upstream, credential, every_tool, "list_avatars", {"limit": 1})
             text = "\n".join(getattr(block, "text", "") for block in result.content)
             if result.is_error:
                 report(
-                    False, "the token is not accepted" if "401" in text else "listing templates failed", text
+                    False, "JobMojito refused the call" if "401" in text else "listing templates failed", text
                 )
             else:
                 data = result.structured_content or {}
                 first = (data.get("data") or [{}])[0]
                 total = (data.get("pagination") or {}).get("total")
-                report(True, "the token is accepted")
+                if not settings.sandbox:
+                    report(True, f"JobMojito accepts this sign-in{_validity(settings)}")
                 report(
                     bool(first),
                     f"templates listed: {total if total is not None else '?'} in all; first: {first.get('name')} ({first.get('id')})"
@@ -141,3 +142,51 @@ async def check(settings: Settings, args: argparse.Namespace) -> int:
                 )
     _print("all good" if not failed else "some checks failed")
     return 1 if failed else 0
+
+
+def _validity(settings: Settings) -> str:
+    """ "; access token valid until ..." for a stored sign-in, read after the call (which may have renewed it)."""
+    from jobmojito_mcp.credentials import SignIn, server_credential
+    from jobmojito_mcp.credstore import CorruptCredentials
+    from jobmojito_mcp.login import describe_validity
+
+    credential = server_credential(settings)
+    if not isinstance(credential, SignIn):
+        return ""
+    try:
+        account = credential.store.account(credential.key)
+    except CorruptCredentials:
+        return ""
+    return f"; {describe_validity(account)}" if account else ""
+
+
+def _sign_in_status(settings: Settings) -> tuple[bool, str]:
+    """(usable, who is signed in, until when, and where the credentials live)."""
+    import time
+
+    from jobmojito_mcp.credentials import SignIn, server_credential
+    from jobmojito_mcp.credstore import CorruptCredentials
+    from jobmojito_mcp.login import describe_account
+
+    if settings.token is not None:
+        from jobmojito_mcp.oauth import unverified_claims
+
+        expires = unverified_claims(settings.token.get_secret_value()).get("exp")
+        if isinstance(expires, int | float) and expires < time.time():
+            return False, "JOBMOJITO_TOKEN (a fixed access token) has expired"
+        return True, "using JOBMOJITO_TOKEN, a fixed access token that cannot renew itself"
+    credential = server_credential(settings)
+    assert isinstance(credential, SignIn)
+    store = credential.store
+    try:
+        account = store.account(credential.key)
+    except CorruptCredentials as corrupt:
+        return False, str(corrupt)
+    if account is None:
+        if settings.refresh_token is not None:
+            return (
+                True,
+                f"headless sign-in from JOBMOJITO_REFRESH_TOKEN (client {settings.client_id}); not used yet",
+            )
+        return False, f"not signed in to {settings.resolved_auth_url} (credentials file: {store.path})"
+    return True, f"{describe_account(account)}; credentials in {store.path}"

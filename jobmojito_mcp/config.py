@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_BASE_URL = "https://cool.jobmojito.com/functions/v1"
+# The Supabase project JobMojito's own hosted MCP server signs users in with (its Auth under /auth/v1).
+DEFAULT_AUTH_URL = "https://momsbvnltsydezmoesqt.supabase.co/auth/v1"
 # AI question generation takes tens of seconds; a read timeout below a minute cuts real calls short.
 DEFAULT_READ_TIMEOUT = 120.0
 DEFAULT_CONNECT_TIMEOUT = 10.0
@@ -44,7 +46,14 @@ class Settings(BaseSettings):
         env_prefix="JOBMOJITO_", env_file=".env", extra="ignore", frozen=True, validate_default=True
     )
 
-    token: SecretStr | None = Field(None, description="JobMojito (Supabase) access token, sent as Bearer.")
+    token: SecretStr | None = Field(
+        None, description="A fixed JobMojito access token (expires within the hour)."
+    )
+    # Signing in (`jobmojito-mcp login`); see credentials.py for the order these are used in.
+    auth_url: str | None = Field(None, description="JobMojito's authorization server (Supabase Auth).")
+    refresh_token: SecretStr | None = Field(None, description="Headless sign-in: a refresh token.")
+    client_id: str | None = Field(None, description="The OAuth client the refresh token was issued to.")
+    credentials_file: str | None = Field(None, description="Where sign-ins are kept.")
     base_url: str = Field(DEFAULT_BASE_URL, description="JobMojito functions API base URL.")
     timeout: float = Field(DEFAULT_READ_TIMEOUT, gt=0, description="Read timeout, seconds.")
     connect_timeout: float = Field(DEFAULT_CONNECT_TIMEOUT, gt=0, description="Connect timeout, seconds.")
@@ -89,26 +98,42 @@ class Settings(BaseSettings):
     def _upper(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator("token", mode="before")
+    @field_validator("token", "refresh_token", "client_id", "auth_url", "credentials_file", mode="before")
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
         # An empty JOBMOJITO_TOKEN= line in .env means "not configured", not "send an empty bearer".
         return None if isinstance(value, str) and not value.strip() else value
 
-    @property
-    def auth_server_url(self) -> str:
-        """JobMojito's auth server (Supabase `/auth/v1`), beside the functions API."""
-        if self.jwt_issuer:
-            return self.jwt_issuer.rstrip("/")
-        return self.base_url.removesuffix("/functions/v1") + "/auth/v1"
+    @model_validator(mode="after")
+    def _refresh_token_needs_its_client(self) -> Settings:
+        if self.refresh_token is not None and self.client_id is None:
+            raise ValueError(
+                "JOBMOJITO_REFRESH_TOKEN needs JOBMOJITO_CLIENT_ID, the client it was issued to "
+                "(`jobmojito-mcp login --export` prints both)"
+            )
+        return self
 
     @property
-    def resolved_jwks_url(self) -> str:
-        return self.jwks_url or f"{self.auth_server_url}/.well-known/jwks.json"
+    def resolved_auth_url(self) -> str:
+        """The authorization server: configured; JobMojito's Supabase project for the production API;
+        else `/auth/v1` beside the API (Supabase's layout), so a sandbox base URL brings its own sign-in."""
+        if self.auth_url:
+            return self.auth_url.rstrip("/")
+        if self.base_url == DEFAULT_BASE_URL:
+            return DEFAULT_AUTH_URL
+        return f"{url_origin(self.base_url)}/auth/v1"
 
     @property
     def is_loopback_bind(self) -> bool:
         return self.mcp_host in LOOPBACK_HOSTS or self.mcp_host.startswith("127.")
+
+
+def url_origin(url: str) -> str:
+    """`scheme://host[:port]` of a URL."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def split_list(value: str) -> list[str]:

@@ -1,7 +1,9 @@
 """Every way a call can fail, as one exception tree whose messages an agent can act on.
 
     JobMojitoError                      message() -> text for the agent, never the token
-    ├── NotConfigured                   no token: how to set JOBMOJITO_TOKEN or use --sandbox
+    ├── NotConfigured                   no credentials: how to sign in (login), or use --sandbox
+    ├── SignInEnded                     the sign-in can no longer be renewed (refresh token refused): login again
+    ├── SignInUnavailable               the token could not be renewed just now (auth server down): retry later
     ├── TransportError                  the exchange itself failed
     │   ├── ConnectFailed               the request provably never left: safe to retry
     │   ├── UpstreamTimeout             sent, no complete answer in time: it may have been processed
@@ -9,7 +11,9 @@
     ├── RequestNotSendable              the request cannot be put on the wire (e.g. a URL too long): nothing sent
     ├── BadResponse                     an answer we cannot use (not JSON, truncated, too large, wrong shape)
     └── UpstreamStatusError             JobMojito answered an error status (+ its {"error","name"} body)
-        ├── Unauthorized       401
+        ├── Unauthorized       401 (after one renewal and resend, for sign-ins)
+        │   ├── StaticTokenRejected     JOBMOJITO_TOKEN refused: it cannot renew itself
+        │   └── CallerSignInRejected    a hosted caller's own token refused: its client must sign in again
         ├── Forbidden          403
         ├── NotFound           404
         ├── InvalidRequest     400, 409, 422 (and other 4xx)
@@ -52,12 +56,35 @@ class JobMojitoError(Exception):
         return str(self)
 
 
+_LOGIN_HINT = (
+    "Ask the user to run `jobmojito-mcp login` in a terminal on the machine where this server runs; "
+    "the server picks up the new sign-in at the next call, with no restart."
+)
+
+
 class NotConfigured(JobMojitoError):
     def message(self, call: CallContext) -> str:
         return (
-            "No JobMojito token is configured, so the server cannot call JobMojito. "
-            "Set JOBMOJITO_TOKEN (a JobMojito/Supabase access token) in the server's environment or .env file, "
-            "or start the server with --sandbox to try every tool against the built-in simulator."
+            "This server is not signed in to JobMojito, so nothing was sent. " + _LOGIN_HINT + " "
+            "(Alternatives: JOBMOJITO_REFRESH_TOKEN for headless machines, or --sandbox to try every tool "
+            "against the built-in simulator.)"
+        )
+
+
+class SignInEnded(JobMojitoError):
+    """The stored sign-in cannot be renewed: its refresh token was refused (revoked, signed out, reused)."""
+
+    def message(self, call: CallContext) -> str:
+        return f"The JobMojito sign-in has ended ({self}); nothing was sent to JobMojito. " + _LOGIN_HINT
+
+
+class SignInUnavailable(JobMojitoError):
+    """Renewing the access token failed for a reason that may pass (auth server unreachable, a lock held)."""
+
+    def message(self, call: CallContext) -> str:
+        return (
+            f"Could not renew the JobMojito access token ({self}). Nothing was sent to JobMojito; "
+            "it is safe to try again in a minute."
         )
 
 
@@ -138,9 +165,27 @@ class UpstreamStatusError(JobMojitoError):
 class Unauthorized(UpstreamStatusError):
     def message(self, call: CallContext) -> str:
         return (
-            "JobMojito rejected the token (HTTP 401): it is missing, malformed or expired "
-            "(access tokens are short-lived, usually one hour). Sign in to JobMojito again to get a fresh "
-            "access token and set it as JOBMOJITO_TOKEN, then restart the server." + self.upstream_says()
+            "JobMojito rejected a freshly renewed access token (HTTP 401), so nothing was done: the sign-in may "
+            "have been revoked everywhere or lost its access. " + _LOGIN_HINT + self.upstream_says()
+        )
+
+
+class StaticTokenRejected(Unauthorized):
+    def message(self, call: CallContext) -> str:
+        return (
+            "JobMojito rejected JOBMOJITO_TOKEN (HTTP 401), so nothing was done: a fixed access token expires "
+            "after about an hour and cannot renew itself. Ask the user to run `jobmojito-mcp login` once and "
+            "remove JOBMOJITO_TOKEN from the server's configuration; the server then keeps its sign-in fresh "
+            "by itself." + self.upstream_says()
+        )
+
+
+class CallerSignInRejected(Unauthorized):
+    def message(self, call: CallContext) -> str:
+        return (
+            "JobMojito rejected your sign-in (HTTP 401: expired, or its session was signed out), so nothing "
+            "was done. Your MCP client is asked to sign in again on its next request to this server; then "
+            "call again." + self.upstream_says()
         )
 
 

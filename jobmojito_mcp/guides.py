@@ -114,11 +114,11 @@ def register_guides(server: MCPServer, list_templates: Any) -> None:
         return json.dumps(await list_templates(ctx, None if language == "any" else language))
 
 
-async def read_templates(upstream: Any, token: str | None, language: str | None) -> dict[str, Any]:
+async def read_templates(upstream: Any, credential: Any, language: str | None) -> dict[str, Any]:
     """The first 100 templates (in `language`, if given), compact: list_avatars, as an agent calls it."""
     arguments: dict[str, Any] = {"limit": 100} | ({"mojito_language_code": language} if language else {})
     try:
-        result = await run_tool(TOOLS_BY_NAME["list_avatars"], arguments, upstream, token)
+        result = await run_tool(TOOLS_BY_NAME["list_avatars"], arguments, upstream, credential)
     except ToolError as failure:
         raise ResourceError(str(failure)) from None
     content: dict[str, Any] = result.structured_content

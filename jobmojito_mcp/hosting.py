@@ -20,10 +20,12 @@ from typing import Any
 import anyio
 import httpx2
 import uvicorn
+from mcp.server.auth.routes import create_protected_resource_routes
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import MCPServer
 from mcp.server.request_state import RequestStateSecurity
 from mcp.server.transport_security import TransportSecuritySettings
+from pydantic import AnyHttpUrl
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -33,7 +35,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from jobmojito_mcp import __version__
 from jobmojito_mcp.auth import ApiKeyVerifier, JwksTokenVerifier, credentials_for, load_api_keys
 from jobmojito_mcp.config import Settings, split_list
+from jobmojito_mcp.credentials import Credential, RefusedTokens, describe_credential
 from jobmojito_mcp.logs import secrets
+from jobmojito_mcp.oauth import SCOPES
 from jobmojito_mcp.server import InFlight, build_server, exposed_tools, open_upstream
 from jobmojito_mcp.upstream import USER_AGENT, Upstream
 
@@ -127,7 +131,9 @@ def default_allowed(settings: Settings) -> tuple[list[str], list[str]]:
     return hosts, origins
 
 
-def _auth_options(settings: Settings, jwks_client: httpx2.AsyncClient) -> dict[str, Any]:
+def _auth_options(
+    settings: Settings, jwks_client: httpx2.AsyncClient, refused: RefusedTokens
+) -> dict[str, Any]:
     """MCPServer keyword arguments for the chosen inbound auth mode."""
     if settings.mcp_auth == "api-key":
         return {
@@ -136,19 +142,65 @@ def _auth_options(settings: Settings, jwks_client: httpx2.AsyncClient) -> dict[s
         }
     if settings.mcp_auth == "jobmojito-jwt":
         verifier = JwksTokenVerifier(
-            settings.resolved_jwks_url, settings.auth_server_url, settings.jwt_audience, jwks_client
+            settings.resolved_auth_url,
+            settings.jwt_audience,
+            jwks_client,
+            refused,
+            issuer=settings.jwt_issuer,
+            jwks_url=settings.jwks_url,
         )
         return {
             "token_verifier": verifier,
             # RFC 9728: 401s point clients at /.well-known/oauth-protected-resource, which names
-            # JobMojito's auth server as where to get a token.
+            # JobMojito's authorization server as where to sign in.
             "auth": AuthSettings(
-                issuer_url=settings.auth_server_url,
+                issuer_url=settings.resolved_auth_url,
                 resource_server_url=f"{public_url(settings)}/mcp",
-                validate_token_resource=False,  # the verifier checks the audience itself
+                validate_token_resource=False,  # Supabase ignores `resource`: the verifier checks `aud`
             ),
         }
     return {}
+
+
+class ChallengeWithScope:
+    """Adds `scope` to the bearer challenge of every 401 (RFC 6750 §3), so an MCP client asks for
+    `offline_access` (a refresh token) when it signs in; the SDK's challenge carries no scope."""
+
+    def __init__(self, app: ASGIApp, scope: str) -> None:
+        self.app = app
+        self.parameter = f', scope="{scope}"'.encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_scope(message: Any) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 401:
+                message["headers"] = [
+                    (
+                        name,
+                        value + self.parameter
+                        if name.lower() == b"www-authenticate"
+                        and value.startswith(b"Bearer")
+                        and b"scope=" not in value
+                        else value,
+                    )
+                    for name, value in message["headers"]
+                ]
+            await send(message)
+
+        await self.app(scope, receive, send_with_scope)
+
+
+def _resource_metadata_route(settings: Settings) -> BaseRoute:
+    """RFC 9728 metadata naming the authorization server and the scopes to ask it for."""
+    return create_protected_resource_routes(
+        resource_url=AnyHttpUrl(f"{public_url(settings)}/mcp"),
+        authorization_servers=[AnyHttpUrl(settings.resolved_auth_url)],
+        scopes_supported=SCOPES.split(),
+        resource_name="JobMojito interviews (MCP)",
+    )[0]
 
 
 def _state_security(settings: Settings) -> dict[str, Any]:
@@ -164,20 +216,21 @@ def _state_security(settings: Settings) -> dict[str, Any]:
 def build_http_app(
     settings: Settings,
     upstream: Upstream,
-    server_token: str | None,
+    server_credential: Credential,
     jwks_client: httpx2.AsyncClient,
     in_flight: InFlight | None = None,
 ) -> Starlette:
     """The ASGI app: the chosen MCP transports, health probes, and the Host/Origin guard around them."""
     check_exposure(settings)
+    refused = RefusedTokens()
     server: MCPServer = build_server(
         upstream,
-        credentials_for(settings, server_token),
+        credentials_for(settings, server_credential, refused),
         tools=exposed_tools(settings),
         sandbox=settings.sandbox,
         log_level=settings.log_level,
         in_flight=in_flight,
-        **_auth_options(settings, jwks_client),
+        **_auth_options(settings, jwks_client, refused),
         **_state_security(settings),
     )
     # Host/Origin are checked by HostOriginGuard below, uniformly for both transports.
@@ -197,7 +250,15 @@ def build_http_app(
         known = {getattr(route, "path", None) for route in routes}
         routes += [route for route in sse.routes if getattr(route, "path", None) not in known]
         middleware = middleware or sse.user_middleware
+    if settings.mcp_auth == "jobmojito-jwt":
+        metadata_route = _resource_metadata_route(settings)
+        routes = [
+            route for route in routes if getattr(route, "path", None) != getattr(metadata_route, "path", "")
+        ]
+        routes.append(metadata_route)
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    if settings.mcp_auth == "jobmojito-jwt":
+        app.add_middleware(ChallengeWithScope, scope=SCOPES)
     hosts, origins = default_allowed(settings)
     app.add_middleware(HostOriginGuard, allowed_hosts=hosts, allowed_origins=origins)
     return app
@@ -282,10 +343,10 @@ async def serve_http(settings: Settings) -> None:
     exposed_tools(settings)  # a bad --tools list fails before anything starts
     in_flight = InFlight()
     async with (
-        open_upstream(settings) as (upstream, token),
+        open_upstream(settings) as (upstream, credential),
         httpx2.AsyncClient(headers={"User-Agent": USER_AGENT}, timeout=10.0) as jwks_client,
     ):
-        app = build_http_app(settings, upstream, token, jwks_client, in_flight)
+        app = build_http_app(settings, upstream, credential, jwks_client, in_flight)
         config = uvicorn.Config(
             app,
             host=settings.mcp_host,
@@ -299,8 +360,14 @@ async def serve_http(settings: Settings) -> None:
             # so the server is never the side that closes a connection a request is being sent on.
             timeout_keep_alive=_KEEP_ALIVE,
         )
+        if settings.sandbox:
+            calls_as = ""
+        elif settings.mcp_auth == "jobmojito-jwt":
+            calls_as = f"; callers sign in at {settings.resolved_auth_url}"
+        else:
+            calls_as = f"; {describe_credential(settings)}"
         logger.info(
-            "jobmojito-mcp %s serving %s on http://%s:%d (auth %s%s) against %s",
+            "jobmojito-mcp %s serving %s on http://%s:%d (auth %s%s) against %s%s",
             __version__,
             settings.mcp_transport,
             settings.mcp_host,
@@ -308,6 +375,7 @@ async def serve_http(settings: Settings) -> None:
             settings.mcp_auth,
             ", stateless" if settings.mcp_stateless else "",
             "the built-in sandbox" if settings.sandbox else settings.base_url,
+            calls_as,
         )
         await DrainingServer(config, in_flight, settings.mcp_shutdown_grace).serve()
     logger.info("stopped")

@@ -29,15 +29,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from jobmojito_mcp import __version__
 from jobmojito_mcp.config import SANDBOX_TOKEN, Settings, split_list
+from jobmojito_mcp.credentials import Credential, StaticToken, describe_credential, server_credential
 from jobmojito_mcp.guides import read_templates, register_guides
-from jobmojito_mcp.logs import secrets
 from jobmojito_mcp.tools import TOOLS, CallHooks, ToolSpec, run_tool, select_tools, validate_arguments
 from jobmojito_mcp.upstream import Upstream
 
 logger = logging.getLogger(__name__)
 
-# Which upstream token a call uses. On stdio it is the server's own; hosted modes may pick per caller.
-Credentials = Callable[[Context[Any, Any]], str | None]
+# Which credential a call uses. On stdio it is the server's own; hosted modes may pick per caller.
+Credentials = Callable[[Context[Any, Any]], Credential]
 
 INSTRUCTIONS = (
     "Create and manage JobMojito AI job interviews. Typical flow: list_avatars to pick a template id; "
@@ -295,17 +295,16 @@ def build_server(
 
 
 @asynccontextmanager
-async def open_upstream(settings: Settings) -> AsyncIterator[tuple[Upstream, str | None]]:
-    """The process-wide upstream and the token it uses: JobMojito, or the in-process sandbox."""
+async def open_upstream(settings: Settings) -> AsyncIterator[tuple[Upstream, Credential]]:
+    """The process-wide upstream and the server's own credential: JobMojito, or the in-process sandbox."""
     if not settings.sandbox:
-        token = settings.token.get_secret_value() if settings.token else None
-        secrets.add(token)
-        if token is None:
-            logger.warning(
-                "JOBMOJITO_TOKEN is not set: tools will answer how to configure it (or use --sandbox)"
-            )
-        async with Upstream(settings) as upstream:
-            yield upstream, token
+        credential = server_credential(settings)
+        try:
+            async with Upstream(settings) as upstream:
+                yield upstream, credential
+        finally:
+            if not isinstance(credential, StaticToken):
+                await credential.aclose()
         return
     import httpx2  # the sandbox path only: keeps it off the default start-up
 
@@ -316,7 +315,7 @@ async def open_upstream(settings: Settings) -> AsyncIterator[tuple[Upstream, str
     async with Upstream(
         settings, transport=transport, base_url="http://sandbox.invalid/functions/v1"
     ) as upstream:
-        yield upstream, SANDBOX_TOKEN
+        yield upstream, StaticToken(SANDBOX_TOKEN)
 
 
 def exposed_tools(settings: Settings) -> tuple[ToolSpec[Any, Any], ...]:
@@ -331,13 +330,18 @@ def exposed_tools(settings: Settings) -> tuple[ToolSpec[Any, Any], ...]:
 async def serve_stdio(settings: Settings) -> None:
     """Serve MCP over stdin/stdout until the client closes the stream."""
     tools = exposed_tools(settings)
-    async with open_upstream(settings) as (upstream, token):
+    async with open_upstream(settings) as (upstream, credential):
         server = build_server(
-            upstream, lambda _ctx: token, tools=tools, sandbox=settings.sandbox, log_level=settings.log_level
+            upstream,
+            lambda _ctx: credential,
+            tools=tools,
+            sandbox=settings.sandbox,
+            log_level=settings.log_level,
         )
         logger.info(
-            "jobmojito-mcp %s serving stdio against %s",
+            "jobmojito-mcp %s serving stdio against %s%s",
             __version__,
             "the built-in sandbox" if settings.sandbox else settings.base_url,
+            "" if settings.sandbox else f"; {describe_credential(settings)}",
         )
         await server.run_stdio_async()

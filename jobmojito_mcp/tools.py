@@ -15,7 +15,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 import anyio
 from mcp.server.mcpserver.exceptions import ToolError
@@ -27,6 +27,9 @@ from jobmojito_mcp import results as r
 from jobmojito_mcp.errors import CallContext, JobMojitoError, excerpt
 from jobmojito_mcp.results import LOCAL_OPTIONS
 from jobmojito_mcp.upstream import Endpoint, Upstream
+
+if TYPE_CHECKING:
+    from jobmojito_mcp.credentials import Credential
 
 logger = logging.getLogger(__name__)
 
@@ -193,13 +196,13 @@ async def run_tool(
     spec: ToolSpec[Args, Response],
     raw: Mapping[str, Any],
     upstream: Upstream,
-    token: str | None,
+    credential: Credential,
     hooks: CallHooks = NO_HOOKS,
 ) -> CallToolResult:
     """Validate, call JobMojito, check the answer, present it: the whole life of a tool call."""
     args = validate_arguments(spec, raw)
     try:
-        data = await _call_upstream(spec, args, upstream, token, hooks)
+        data = await _call_upstream(spec, args, upstream, credential, hooks)
     except JobMojitoError as failure:
         raise ToolError(failure.message(spec.call_context)) from None
     try:
@@ -224,9 +227,9 @@ async def run_tool(
 
 
 async def _call_upstream(
-    spec: ToolSpec[Args, Any], args: Args, upstream: Upstream, token: str | None, hooks: CallHooks
+    spec: ToolSpec[Args, Any], args: Args, upstream: Upstream, credential: Credential, hooks: CallHooks
 ) -> Any:
-    call = upstream.call(spec.endpoint, token, **request_of(spec, args))
+    call = upstream.call(spec.endpoint, credential, **request_of(spec, args))
     creates = spec.call_context.creates
     try:
         if not (creates and hooks.progress):

@@ -16,7 +16,7 @@ import platform
 import random
 import time
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
 import httpx2
@@ -28,13 +28,16 @@ from jobmojito_mcp.errors import (
     ConnectFailed,
     ConnectionLost,
     JobMojitoError,
-    NotConfigured,
     RateLimited,
     RequestNotSendable,
     ServerError,
+    Unauthorized,
     UpstreamTimeout,
     status_error,
 )
+
+if TYPE_CHECKING:
+    from jobmojito_mcp.credentials import Credential
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +84,7 @@ class Upstream:
     ever holding one caller's credentials for another.
 
         async with Upstream(settings) as upstream:
-            data = await upstream.call(endpoint, token, query={"position_id": "..."})
+            data = await upstream.call(endpoint, credential, query={"position_id": "..."})
     """
 
     def __init__(
@@ -143,14 +146,24 @@ class Upstream:
     async def call(
         self,
         endpoint: Endpoint,
-        token: str | None,
+        credential: Credential,
         *,
         query: dict[str, str] | None = None,
         body: Any = None,
     ) -> Any:
-        """Send one request (retrying where safe) and return the decoded JSON of a 2xx answer."""
-        if not token:
-            raise NotConfigured()
+        """Send one request (retrying where safe) and return the decoded JSON of a 2xx answer.
+
+        A 401 is answered by renewing the credential and sending once more, whatever the endpoint:
+        JobMojito refuses an unauthenticated request before doing anything, so nothing is repeated.
+        """
+        token = await credential.token()
+        try:
+            return await self._send(endpoint, token, query, body)
+        except Unauthorized as refusal:
+            renewed = await credential.rejected(token, refusal)
+        return await self._send(endpoint, renewed, query, body)
+
+    async def _send(self, endpoint: Endpoint, token: str, query: dict[str, str] | None, body: Any) -> Any:
         retries = 0
         while True:
             try:

@@ -280,7 +280,8 @@ async def test_resources_languages_and_templates(sandbox: RunningSandbox) -> Non
 def test_check_passes_on_a_good_setup(sandbox: RunningSandbox) -> None:
     done = run_cli("check", env=server_env(sandbox.base_url))
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "token is accepted" in done.stdout and "all good" in done.stdout
+    assert "using JOBMOJITO_TOKEN" in done.stdout and "JobMojito accepts this sign-in" in done.stdout
+    assert "all good" in done.stdout
     assert TOKEN not in done.stdout + done.stderr
 
 
@@ -291,9 +292,11 @@ def test_check_explains_each_failure(sandbox: RunningSandbox) -> None:
     sandbox.inject("merchant-avatar-list", "status", status=401, times=5)
     rejected = run_cli("check", env=server_env(sandbox.base_url))
     assert rejected.returncode == 1
-    assert "token is not accepted" in rejected.stdout and "fresh access token" in rejected.stdout
+    assert "JobMojito refused the call" in rejected.stdout and "rejected JOBMOJITO_TOKEN" in rejected.stdout
+    assert "jobmojito-mcp login" in rejected.stdout
     no_token = run_cli("check", env=server_env(sandbox.base_url, token=None))
-    assert no_token.returncode == 1 and "JOBMOJITO_TOKEN is not set" in no_token.stdout
+    assert no_token.returncode == 1 and "[FAIL] not signed in to" in no_token.stdout
+    assert "fix: run `jobmojito-mcp login`" in no_token.stdout
 
 
 def test_call_runs_one_tool(sandbox: RunningSandbox) -> None:

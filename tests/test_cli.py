@@ -73,8 +73,8 @@ async def test_without_a_token_tools_are_listed_and_calls_explain(sandbox: Runni
         assert len(tools.tools) == 6
         result = await server.call("list_avatars", {})
         assert result.is_error
-        assert "JOBMOJITO_TOKEN" in text_of(result) and "--sandbox" in text_of(result)
-        assert "JOBMOJITO_TOKEN is not set" in server.stderr()
+        assert "`jobmojito-mcp login`" in text_of(result) and "--sandbox" in text_of(result)
+        assert "not signed in to" in server.stderr() and "run `jobmojito-mcp login`" in server.stderr()
     assert sandbox.requests() == []
 
 

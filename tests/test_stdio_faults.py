@@ -44,7 +44,7 @@ class Case:
 
 
 CASES = [
-    Case("status", {"status": 401}, "rejected the token", 1, "rejected the token", 1),
+    Case("status", {"status": 401}, "rejected JOBMOJITO_TOKEN", 1, "rejected JOBMOJITO_TOKEN", 1),
     Case("status", {"status": 403}, "refused this action", 1, "refused this action", 1),
     Case("status", {"status": 404}, "no such item", 1, "no such item", 1),
     Case(

@@ -16,6 +16,7 @@ from mcp import Client
 
 import jobmojito_mcp
 from jobmojito_mcp.config import Settings
+from jobmojito_mcp.credentials import StaticToken
 from jobmojito_mcp.sandbox import run_sandbox
 from jobmojito_mcp.server import build_server, published_schema
 from jobmojito_mcp.tools import TOOLS
@@ -32,7 +33,8 @@ EXPECTED_NAMES = list(TOOL_NAMES)
 async def listed_tools() -> list[dict[str, Any]]:
     # Listing tools never calls upstream: an unreachable base URL proves it.
     upstream = Upstream(Settings(base_url="http://127.0.0.1:9"))
-    async with upstream, Client(build_server(upstream, lambda _ctx: None)) as client:
+    credential = StaticToken("never-sent-0a9b")
+    async with upstream, Client(build_server(upstream, lambda _ctx: credential)) as client:
         result = await client.list_tools()
     return [tool.model_dump(mode="json", by_alias=True, exclude_none=True) for tool in result.tools]
 
@@ -107,6 +109,7 @@ def test_flat_arguments_not_nested_under_a_model_name() -> None:
 async def test_listing_tools_sends_nothing_upstream() -> None:
     with run_sandbox() as sandbox:
         upstream = Upstream(Settings(base_url=sandbox.base_url, token="any-token-123456"))
-        async with upstream, Client(build_server(upstream, lambda _ctx: "any-token-123456")) as client:
+        credential = StaticToken("any-token-123456")
+        async with upstream, Client(build_server(upstream, lambda _ctx: credential)) as client:
             await client.list_tools()
         assert sandbox.requests() == []

@@ -9,6 +9,10 @@ POST   /_sandbox/faults    arm a fault: ``{"endpoint", "kind", "times", "status"
                            "headers", "delay", "size"}`` (see :mod:`.faults`)
 DELETE /_sandbox/faults    disarm all faults
 POST   /_sandbox/reset     forget interviews, journal and faults
+GET    /_sandbox/auth      the auth server: event counts (refresh, reuse, ...), live sessions, knobs
+POST   /_sandbox/auth      change knobs: ``{"token_ttl", "consent", "reuse_interval", "clock_skew",
+                           "metadata_patch"}`` (any subset)
+POST   /_sandbox/auth/sign-out  end sessions: ``{"session_id"}``, ``{"subject"}`` or ``{}`` (all)
 =======================  ===========================================================
 """
 
@@ -54,7 +58,38 @@ def admin_routes(state: SandboxState) -> list[Route]:
         state.reset()
         return JSONResponse({"success": True})
 
+    async def auth(request: Request) -> JSONResponse:
+        server = state.auth
+        if request.method == "POST":
+            try:
+                _configure_auth(state, await request.json())
+            except ValueError as error:
+                return JSONResponse({"error": str(error)}, status_code=422)
+        return JSONResponse(
+            {
+                "events": dict(server.events),
+                "live_sessions": len(server.live_session_ids()),
+                "token_ttl": server.token_ttl,
+                "consent": server.consent,
+                "reuse_interval": server.reuse_interval,
+                "clock_skew": server.clock_skew,
+                "metadata_patch": server.metadata_patch,
+            }
+        )
+
+    async def sign_out(request: Request) -> JSONResponse:
+        try:
+            which = await request.json()
+        except ValueError:
+            which = None
+        if not isinstance(which, dict) or set(which) - {"session_id", "subject"}:
+            return JSONResponse({"error": 'send {}, {"session_id": ...} or {"subject": ...}'}, 422)
+        ended = state.auth.sign_out(session_id=which.get("session_id"), subject=which.get("subject"))
+        return JSONResponse({"signed_out": ended})
+
     return [
+        Route("/auth", auth, methods=["GET", "POST"]),
+        Route("/auth/sign-out", sign_out, methods=["POST"]),
         Route("/health", health, methods=["GET"]),
         Route("/requests", requests, methods=["GET", "DELETE"]),
         Route("/faults", faults, methods=["GET", "POST", "DELETE"]),
@@ -82,3 +117,25 @@ def _arm(state: SandboxState, spec: Any) -> None:
         size=spec.get("size"),
     )
     state.faults.add(spec["endpoint"], fault, times=spec.get("times", 1))
+
+
+_AUTH_KNOBS: dict[str, type | tuple[type, ...]] = {
+    "token_ttl": int,
+    "consent": bool,
+    "reuse_interval": (int, float),
+    "clock_skew": int,
+    "metadata_patch": dict,
+}
+
+
+def _configure_auth(state: SandboxState, knobs: Any) -> None:
+    if not isinstance(knobs, dict):
+        raise ValueError("send a JSON object")
+    for name, value in knobs.items():
+        expected = _AUTH_KNOBS.get(name)
+        if expected is None:
+            raise ValueError(f"unknown knob {name!r}; known: {sorted(_AUTH_KNOBS)}")
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            raise ValueError(f"{name} has the wrong type")
+    for name, value in knobs.items():
+        setattr(state.auth, name, value)

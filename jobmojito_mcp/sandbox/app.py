@@ -6,7 +6,7 @@ must see what the previous one let through:
 1. read the body and record the request in the journal (so 401s and faulted calls show too);
 2. wait the configured latency;
 3. play an injected fault, if one is armed for this endpoint;
-4. check the bearer token (401);
+4. check the bearer token (401; a JWT must be live at the sandbox's auth server);
 5. find the endpoint (404) and method (405), parse the JSON body (400 when malformed);
 6. validate against the contract (422), then let the handler answer.
 """
@@ -29,9 +29,9 @@ from jobmojito_mcp.sandbox.auth import authenticate
 from jobmojito_mcp.sandbox.errors import ApiError
 from jobmojito_mcp.sandbox.handlers import ROUTES, Route
 from jobmojito_mcp.sandbox.journal import RecordedRequest
+from jobmojito_mcp.sandbox.oauth_routes import oauth_routes
 from jobmojito_mcp.sandbox.spec import CONTRACT
 from jobmojito_mcp.sandbox.state import SandboxState
-from jobmojito_mcp.sandbox.tokens import auth_routes
 from jobmojito_mcp.sandbox.wire import Connection, play
 
 BASE_PATH = "/functions/v1"
@@ -43,7 +43,7 @@ def create_app(state: SandboxState) -> Starlette:
         routes=[
             Mount(BASE_PATH, app=FunctionsAPI(state)),
             Mount("/_sandbox", routes=admin_routes(state)),
-            *auth_routes(state.issuer),
+            *oauth_routes(state.auth),
         ]
     )
 
@@ -92,7 +92,7 @@ class FunctionsAPI:
         await JSONResponse(answer, status_code=status, headers=headers)(scope, receive, send)
 
     def _answer(self, call: RecordedRequest) -> Any:
-        authenticate(call.headers.get("authorization"), self.state.tokens)
+        authenticate(call.headers.get("authorization"), self.state.tokens, self.state.auth)
         route = ROUTES.get(call.endpoint)
         if route is None:
             raise ApiError(404, "Requested function was not found.")

@@ -1,8 +1,9 @@
 """Bearer-token checks, shaped like Supabase's gateway in front of the functions API.
 
-The sandbox cannot verify real JWTs (it has no JobMojito keys), so a token is any non-empty
-string; a configured set narrows that to known tokens, which lets tests prove that a client
-sends the token it was given.
+A JWT (what the sandbox's own auth server issues) must verify as JobMojito's would: signed by
+this sandbox, unexpired, and its session still signed in. Anything else is an opaque test token:
+any non-empty string, or with a configured set only its members, which lets tests prove that a
+client sends the token it was given without signing in first.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Set
 
 from jobmojito_mcp.sandbox.errors import ApiError
+from jobmojito_mcp.sandbox.oauth import AuthServer
+from jobmojito_mcp.sandbox.tokens import looks_like_jwt
 
 
 def bearer_token(header: str | None) -> str | None:
@@ -22,14 +25,21 @@ def bearer_token(header: str | None) -> str | None:
     return token.strip() or None
 
 
-def authenticate(header: str | None, tokens: Set[str] | None) -> str:
+def authenticate(header: str | None, tokens: Set[str] | None, auth: AuthServer) -> str:
     """Return the caller's token or raise the documented 401.
 
-    ``tokens=None`` accepts any non-empty token; a set accepts only its members.
+    A JWT must be live at `auth`; other tokens: ``tokens=None`` accepts any non-empty one, a set
+    only its members.
     """
     token = bearer_token(header)
     if token is None:
         raise ApiError(401, "Missing or malformed authorization header.", "authorization")
+    if looks_like_jwt(token):
+        try:
+            auth.check_access_token(token)
+        except PermissionError as refusal:
+            raise ApiError(401, f"Invalid JWT: {refusal}.", "authorization") from None
+        return token
     if tokens is not None and token not in tokens:
         raise ApiError(401, "Invalid JWT: token not accepted.", "authorization")
     return token

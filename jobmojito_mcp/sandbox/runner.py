@@ -27,6 +27,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from jobmojito_mcp.sandbox.app import BASE_PATH, create_app
 from jobmojito_mcp.sandbox.faults import FaultKind, make_fault
 from jobmojito_mcp.sandbox.journal import RecordedRequest
+from jobmojito_mcp.sandbox.oauth import AuthServer
 from jobmojito_mcp.sandbox.state import SandboxState
 from jobmojito_mcp.sandbox.tokens import AUTH_PATH, DEFAULT_LIFETIME
 from jobmojito_mcp.sandbox.wire import TRANSPORT_STATE_KEY
@@ -89,16 +90,21 @@ def serve(
     tokens: frozenset[str] | None = None,
     db_path: str | None = None,
     latency: float = 0.0,
+    token_ttl: int | None = None,
+    consent: bool = False,
 ) -> None:
     """Serve the sandbox until interrupted; prints its base URL on one stderr line.
 
     Ctrl+C (SIGINT) shuts down gracefully and returns normally. ``port=0`` lets the OS choose;
     the printed URL has the real port.
     """
-    state = SandboxState(tokens=tokens, db_path=db_path, latency=latency)
+    state = SandboxState(
+        tokens=tokens, db_path=db_path, latency=latency, token_ttl=token_ttl, consent=consent
+    )
     sock = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
     try:
         server = _server(state, log_config=uvicorn.config.LOGGING_CONFIG)
+        # The sign-in server is beside it, at <root>/auth/v1; tests read this line's last word.
         print(f"JobMojito sandbox serving {_root_url(sock)}{BASE_PATH}", file=sys.stderr, flush=True)
         # uvicorn re-raises a captured SIGINT once it has shut down; that is the normal way out here.
         with contextlib.suppress(KeyboardInterrupt):
@@ -154,15 +160,27 @@ class RunningSandbox:
     def jwks_url(self) -> str:
         return f"{self.jwt_issuer}/.well-known/jwks.json"
 
+    @property
+    def auth(self) -> AuthServer:
+        """The simulated Supabase Auth server: sessions, sign-out, counts of refreshes and the knobs."""
+        return self.state.auth
+
     def issue_token(
         self, subject: str, *, expires_in: int = DEFAULT_LIFETIME, audience: str = "authenticated"
     ) -> str:
-        """A JobMojito-style access token for `subject`, signed by this sandbox's auth server."""
-        return self.state.issuer.issue(self.jwt_issuer, subject, expires_in=expires_in, audience=audience)
+        """A JobMojito-style access token for `subject` in a new session, signed by this sandbox's auth server."""
+        token, _ = self.state.auth.issue(
+            self.jwt_issuer,
+            f"{subject}@sandbox.invalid",
+            subject=subject,
+            expires_in=expires_in,
+            audience=audience,
+        )
+        return token
 
     def forge_token(self, subject: str) -> str:
         """Looks like `issue_token`'s, but signed with another key: must fail verification."""
-        return self.state.issuer.issue(self.jwt_issuer, subject, forged=True)
+        return self.state.auth.issuer_key.issue(self.jwt_issuer, subject, forged=True)
 
     def reset(self) -> None:
         """Forget interviews, journal and faults (between tests sharing one sandbox)."""
@@ -171,14 +189,21 @@ class RunningSandbox:
 
 @contextmanager
 def run_sandbox(
-    *, tokens: Set[str] | None = None, db_path: str | None = None, latency: float = 0.0
+    *,
+    tokens: Set[str] | None = None,
+    db_path: str | None = None,
+    latency: float = 0.0,
+    token_ttl: int | None = None,
+    consent: bool = False,
 ) -> Iterator[RunningSandbox]:
     """Serve a fresh sandbox on ``127.0.0.1`` (OS-chosen port) in a background thread.
 
     >>> with run_sandbox() as sandbox:
     ...     httpx2.get(sandbox.base_url + "/merchant-avatar-list", headers={"Authorization": "Bearer t"})
     """
-    state = SandboxState(tokens=tokens, db_path=db_path, latency=latency)
+    state = SandboxState(
+        tokens=tokens, db_path=db_path, latency=latency, token_ttl=token_ttl, consent=consent
+    )
     sock = socket.create_server(("127.0.0.1", 0))
     server = _server(state, log_config=None)
     thread = threading.Thread(

@@ -17,7 +17,7 @@ from collections.abc import Set
 from jobmojito_mcp.sandbox.faults import FaultPlan
 from jobmojito_mcp.sandbox.interviews import Interview
 from jobmojito_mcp.sandbox.journal import Journal
-from jobmojito_mcp.sandbox.tokens import TokenIssuer
+from jobmojito_mcp.sandbox.oauth import AuthServer
 
 
 class InterviewStore:
@@ -92,13 +92,21 @@ class InterviewStore:
 class SandboxState:
     """One sandbox's state and knobs; pass it to :func:`create_app`.
 
-    ``tokens=None`` accepts any non-empty bearer token, a set only those. ``latency`` (seconds)
+    ``tokens=None`` accepts any non-empty opaque bearer token, a set only those; JWTs must be
+    live at the auth server (``token_ttl`` seconds of life, ``consent`` to ask a person before
+    signing in). ``latency`` (seconds)
     delays every ``/functions/v1`` call and may be changed while running. ``stopping`` is set
     when the server shuts down, so hanging or dripping faults end at once.
     """
 
     def __init__(
-        self, *, tokens: Set[str] | None = None, db_path: str | None = None, latency: float = 0.0
+        self,
+        *,
+        tokens: Set[str] | None = None,
+        db_path: str | None = None,
+        latency: float = 0.0,
+        token_ttl: int | None = None,
+        consent: bool = False,
     ) -> None:
         self.tokens: frozenset[str] | None = None if tokens is None else frozenset(tokens)
         self.latency = latency
@@ -106,10 +114,12 @@ class SandboxState:
         self.journal = Journal()
         self.faults = FaultPlan()
         self.stopping = threading.Event()
-        self.issuer = TokenIssuer()  # the simulated auth server's signing key
+        self.auth = AuthServer(consent=consent)  # the simulated Supabase Auth server
+        if token_ttl is not None:
+            self.auth.token_ttl = token_ttl
 
     def reset(self) -> None:
-        """Forget interviews (also in SQLite), the journal and pending faults; keep the knobs."""
+        """Forget interviews (also in SQLite), the journal and pending faults; keep the knobs and sign-ins."""
         self.interviews.clear()
         self.journal.clear()
         self.faults.clear()

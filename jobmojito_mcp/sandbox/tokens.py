@@ -1,26 +1,17 @@
-"""A simulated Supabase auth server: signs JobMojito-style access tokens and publishes their JWKS.
-
-The hosted endpoint's `--auth jobmojito-jwt` mode verifies callers' tokens against the auth
-server's JWKS. To test that end to end offline, the sandbox plays the auth server too:
-
-    GET  /auth/v1/.well-known/jwks.json     the public signing key (ES256, like Supabase)
-    POST /auth/v1/token?grant_type=password {"email", "password"} -> {"access_token", ...}
+"""The sandbox auth server's signing key: JobMojito-style access tokens and the JWKS that verifies them.
 
 Tokens carry what Supabase's do: `sub`, `aud` "authenticated", `role`, `exp`, `iat`, `iss`
-(`<sandbox root>/auth/v1`), `email`, and the merchant in `app_metadata.merchant_id`.
+(`<sandbox root>/auth/v1`), `email`, `session_id`, and the merchant in `app_metadata.merchant_id`.
+Signed ES256 under one `kid`, like a Supabase project with asymmetric keys.
 """
 
 from __future__ import annotations
 
 import time
-import uuid
 from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from jobmojito_mcp.sandbox.catalogue import SANDBOX_MERCHANT_ID
 
@@ -48,11 +39,17 @@ class TokenIssuer:
         audience: str = "authenticated",
         email: str | None = None,
         merchant_id: str = SANDBOX_MERCHANT_ID,
+        session_id: str | None = None,
+        client_id: str | None = None,
+        clock_skew: int = 0,
         forged: bool = False,
     ) -> str:
-        """A signed access token; `forged` signs with a throwaway key under the same `kid`."""
-        now = int(time.time())
-        claims = {
+        """A signed access token; `forged` signs with a throwaway key under the same `kid`.
+
+        `clock_skew` shifts `iat` and `exp` as an auth server whose clock is off would.
+        """
+        now = int(time.time()) + clock_skew
+        claims: dict[str, Any] = {
             "iss": issuer,
             "sub": subject,
             "aud": audience,
@@ -61,38 +58,27 @@ class TokenIssuer:
             "exp": now + expires_in,
             "email": email or f"{subject}@sandbox.invalid",
             "app_metadata": {"merchant_id": merchant_id},
+            "aal": "aal1",
         }
+        if session_id is not None:
+            claims["session_id"] = session_id
+        if client_id is not None:
+            claims["client_id"] = client_id
         key = ec.generate_private_key(ec.SECP256R1()) if forged else self._key
         return jwt.encode(claims, key, algorithm="ES256", headers={"kid": KEY_ID})
 
-
-def auth_routes(issuer: TokenIssuer) -> list[Route]:
-    async def jwks(request: Request) -> Response:
-        return JSONResponse(issuer.jwks())
-
-    async def token(request: Request) -> Response:
-        if request.query_params.get("grant_type") != "password":
-            return JSONResponse({"error": "unsupported_grant_type"}, status_code=400)
-        try:
-            body = await request.json()
-        except ValueError:
-            body = None
-        email = body.get("email") if isinstance(body, dict) else None
-        if not isinstance(email, str) or not email or not body.get("password"):
-            return JSONResponse({"error": "invalid_grant", "error_description": "email and password"}, 400)
-        subject = str(uuid.uuid5(uuid.NAMESPACE_URL, f"sandbox:{email.lower()}"))
-        base = str(request.base_url).rstrip("/")
-        access = issuer.issue(f"{base}{AUTH_PATH}", subject, email=email)
-        return JSONResponse(
-            {
-                "access_token": access,
-                "token_type": "bearer",
-                "expires_in": DEFAULT_LIFETIME,
-                "user": {"id": subject},
-            }
+    def verify(self, token: str, *, check_expiry: bool = True) -> dict[str, Any]:
+        """The claims of a token this key signed; raises `jwt.PyJWTError` otherwise (or when expired)."""
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            self._key.public_key(),
+            algorithms=["ES256"],
+            audience="authenticated",
+            options={"verify_exp": check_expiry, "require": ["exp", "sub"]},
         )
+        return claims
 
-    return [
-        Route(f"{AUTH_PATH}/.well-known/jwks.json", jwks, methods=["GET"]),
-        Route(f"{AUTH_PATH}/token", token, methods=["POST"]),
-    ]
+
+def looks_like_jwt(token: str) -> bool:
+    """Whether a bearer is meant as a JWT (so it must verify), as opposed to an opaque test token."""
+    return token.startswith("eyJ") and token.count(".") == 2

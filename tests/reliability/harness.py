@@ -33,6 +33,7 @@ from mcp import Client
 from mcp_types import CallToolResult, Tool
 
 from jobmojito_mcp.config import Settings
+from jobmojito_mcp.credentials import StaticToken
 from jobmojito_mcp.sandbox import RecordedRequest
 from jobmojito_mcp.sandbox import validation as sandbox_rules
 from jobmojito_mcp.sandbox.errors import ApiError
@@ -66,12 +67,13 @@ def settings(base_url: str, **overrides: Any) -> Settings:
 
 @asynccontextmanager
 async def open_in_process(
-    config: Settings, token: str | None = TOKEN, transport: httpx2.AsyncBaseTransport | None = None
+    config: Settings, token: str = TOKEN, transport: httpx2.AsyncBaseTransport | None = None
 ) -> AsyncIterator[tuple[Client, dict[str, Tool]]]:
     """The server in this event loop, with a connected client and the tools it lists."""
+    credential = StaticToken(token)
     async with (
         Upstream(config, transport=transport) as upstream,
-        Client(build_server(upstream, lambda _ctx: token)) as client,
+        Client(build_server(upstream, lambda _ctx: credential)) as client,
     ):
         listed = await client.list_tools()
         yield client, {tool.name: tool for tool in listed.tools}

@@ -102,7 +102,9 @@ FAULTS = [
     row("read-timeout", "hang", final("did not answer in time"), options={"delay": 30}),
     row("reset-mid-body", "reset", transient("connection to JobMojito broke"), handled=True),
     row("dropped-before-answer", "close", transient("connection to JobMojito broke")),
-    row("401", "status", same(("rejected the token", "JOBMOJITO_TOKEN"), 1), options={"status": 401}),
+    row(
+        "401", "status", same(("rejected JOBMOJITO_TOKEN", "jobmojito-mcp login"), 1), options={"status": 401}
+    ),
     row("403", "status", same(("refused this action",), 1), options={"status": 403}),
     row("404", "status", same(("no such item",), 1), options={"status": 404}),
     row(

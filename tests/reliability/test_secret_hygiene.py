@@ -42,7 +42,6 @@ def cookbook(tool: str) -> dict[str, Any]:
 
 # Faults met on the way: (endpoint, kind, options). Each hits one call.
 FAULTS: list[tuple[str, str, dict[str, Any]]] = [
-    ("merchant-avatar-list", "status", {"status": 401}),
     ("merchant-avatar-list", "status", {"status": 403}),
     ("job-interview-create", "status", {"status": 422, "body": {"error": "Bad.", "name": "name"}}),
     ("merchant-avatar-list", "status", {"status": 429, "headers": {"Retry-After": "0"}}),
@@ -54,6 +53,8 @@ FAULTS: list[tuple[str, str, dict[str, Any]]] = [
     ("job-interview-create-from-array", "truncated_json", {}),
     ("merchant-avatar-list", "huge", {"size": 5 * 1024 * 1024}),
     ("job-interview-set-state", "slow_drip", {"delay": 2.5, "size": 2}),
+    # Last: a hosted caller whose token JobMojito refused gets HTTP 401 at the transport afterwards.
+    ("merchant-avatar-list", "status", {"status": 401}),
 ]
 
 
