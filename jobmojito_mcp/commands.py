@@ -189,4 +189,6 @@ def _sign_in_status(settings: Settings) -> tuple[bool, str]:
                 f"headless sign-in from JOBMOJITO_REFRESH_TOKEN (client {settings.client_id}); not used yet",
             )
         return False, f"not signed in to {settings.resolved_auth_url} (credentials file: {store.path})"
+    if account.ended:
+        return False, f"the sign-in has ended ({account.ended}); credentials in {store.path}"
     return True, f"{describe_account(account)}; credentials in {store.path}"

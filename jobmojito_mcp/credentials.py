@@ -19,6 +19,7 @@ again. `upstream.Upstream.call` is the only caller.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import time
@@ -221,6 +222,9 @@ class SignIn:
         if stored is not None:
             secrets.add(stored.access_token)
             secrets.add(stored.refresh_token)
+            if stored.ended:  # refused for good, here or in another process: only a new login helps
+                self._account = None
+                raise SignInEnded(stored.ended)
             if stored.access_token != stale and not renewal_due(stored, now):
                 return self._adopt(stored)  # another process (or a new login) renewed it already
         # The file is the authority: no entry there means logged out, unless the file cannot be written
@@ -241,6 +245,8 @@ class SignIn:
             self._refused_refresh, self._account = source.refresh_token, None
             self._ended = f"{source.email or 'the account'}: {refused}"
             logger.warning("JobMojito sign-in ended: %s; run `jobmojito-mcp login`", refused)
+            with contextlib.suppress(OSError):  # tell the other processes (and `check`) too
+                self._store.save(self._key, source.model_copy(update={"ended": self._ended}))
             raise SignInEnded(self._ended) from None
         except oauth.OAuthProblem as problem:
             mine = self._account

@@ -58,6 +58,8 @@ class Account(BaseModel):
     refreshed_at: float | None = None
     # Headless use: the fingerprint of the JOBMOJITO_REFRESH_TOKEN this sign-in descends from.
     seed: str | None = None
+    # Set when the authorization server refused the refresh token for good: why, for every process.
+    ended: str | None = None
 
 
 class RegisteredClient(BaseModel):

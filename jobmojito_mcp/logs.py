@@ -78,3 +78,5 @@ def configure_logging(level: str = "INFO", fmt: str = "text", stream: TextIO | N
     # httpx2 logs every request line at INFO; useful only when debugging.
     for noisy in ("httpx2", "httpcore2"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
+    # filelock narrates every acquire and release at DEBUG: noise even then.
+    logging.getLogger("filelock").setLevel(logging.WARNING)

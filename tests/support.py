@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import sys
@@ -15,6 +16,8 @@ from typing import Any
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp_types import CallToolResult
+
+from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID
 
 # The six tools, named exactly as users' configs and scripts rely on, in the order they are listed.
 TOOL_NAMES = (
@@ -183,4 +186,57 @@ def run_cli(*args: str, env: Mapping[str, str] | None = None) -> Any:
         timeout=60,
         env=None if env is None else dict(env),
         check=False,
+    )
+
+
+async def call_ok(client: Client, tool: str, arguments: dict[str, Any]) -> CallToolResult:
+    result = await client.call_tool(tool, arguments)
+    assert isinstance(result, CallToolResult)
+    assert not result.is_error, text_of(result)
+    return result
+
+
+async def call_every_tool(client: Client) -> None:
+    """The six tools once each, in a recruiter's order, each expected to succeed."""
+    await call_ok(client, "list_avatars", {"limit": 2})
+    created = await call_ok(
+        client,
+        "create_interview",
+        copy.deepcopy(COOKBOOK["create_interview"]) | {"interview_template_id": DEFAULT_TEMPLATE_ID},
+    )
+    assert isinstance(created.structured_content, dict)
+    interview_id = created.structured_content["interview_def_set_id"]
+    await call_ok(
+        client,
+        "create_interview_from_questions",
+        copy.deepcopy(COOKBOOK["create_interview_from_questions"])
+        | {"interview_template_id": DEFAULT_TEMPLATE_ID},
+    )
+    await call_ok(
+        client, "create_interview_for_candidate", copy.deepcopy(COOKBOOK["create_interview_for_candidate"])
+    )
+    await call_ok(client, "get_interview_definition", {"position_id": interview_id})
+    await call_ok(client, "set_interview_state", {"position_id": interview_id, "status": "archived"})
+
+
+# -- signing in ------------------------------------------------------------------------------------
+
+FAKE_BROWSER = Path(__file__).parent / "data" / "fake_browser.py"
+
+
+def signin_env(
+    base_url: str, credentials_file: Path, *, decision: str = "approve", **settings: str
+) -> dict[str, str]:
+    """Settings for a server or CLI that signs in (no JOBMOJITO_TOKEN), with its own credentials file
+    and a browser that completes the sign-in as a person would (`decision` on a consent page)."""
+    return server_env(base_url, token=None, CREDENTIALS_FILE=str(credentials_file), **settings) | {
+        "BROWSER": f"{sys.executable} {FAKE_BROWSER} %s",
+        "FAKE_BROWSER_DECISION": decision,
+    }
+
+
+def whole_env(settings: Mapping[str, str]) -> dict[str, str]:
+    """A subprocess environment: this one without any JOBMOJITO_*, plus `settings`."""
+    return {key: value for key, value in os.environ.items() if not key.startswith("JOBMOJITO_")} | dict(
+        settings
     )

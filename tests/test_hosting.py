@@ -6,7 +6,6 @@ upstream; Host/Origin checks; per-caller tokens kept apart under concurrency; ex
 
 from __future__ import annotations
 
-import copy
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -16,11 +15,17 @@ from typing import Any
 import anyio
 import httpx2
 import pytest
-from mcp import Client
-from mcp_types import CallToolResult
 
-from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox
-from tests.support import COOKBOOK, TOKEN, HttpServer, http_mcp_client, http_server, server_env, text_of
+from jobmojito_mcp.sandbox import RunningSandbox
+from tests.support import (
+    TOKEN,
+    HttpServer,
+    call_every_tool,
+    call_ok,
+    http_mcp_client,
+    http_server,
+    server_env,
+)
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(120)]
 
@@ -60,35 +65,6 @@ def connect(server: HttpServer, transport: str, bearer: str) -> Any:
     return http_mcp_client(server.url, transport, {"Authorization": f"Bearer {bearer}"})
 
 
-async def call(client: Client, tool: str, arguments: dict[str, Any]) -> CallToolResult:
-    result = await client.call_tool(tool, arguments)
-    assert isinstance(result, CallToolResult)
-    assert not result.is_error, text_of(result)
-    return result
-
-
-async def every_tool(client: Client) -> None:
-    await call(client, "list_avatars", {"limit": 2})
-    created = await call(
-        client,
-        "create_interview",
-        copy.deepcopy(COOKBOOK["create_interview"]) | {"interview_template_id": DEFAULT_TEMPLATE_ID},
-    )
-    assert isinstance(created.structured_content, dict)
-    interview_id = created.structured_content["interview_def_set_id"]
-    await call(
-        client,
-        "create_interview_from_questions",
-        copy.deepcopy(COOKBOOK["create_interview_from_questions"])
-        | {"interview_template_id": DEFAULT_TEMPLATE_ID},
-    )
-    await call(
-        client, "create_interview_for_candidate", copy.deepcopy(COOKBOOK["create_interview_for_candidate"])
-    )
-    await call(client, "get_interview_definition", {"position_id": interview_id})
-    await call(client, "set_interview_state", {"position_id": interview_id, "status": "archived"})
-
-
 @pytest.mark.parametrize("transport", ["streamable-http", "sse"])
 @pytest.mark.parametrize("auth", ["api-key", "jobmojito-jwt"])
 async def test_every_tool_on_every_transport(sandbox: RunningSandbox, transport: str, auth: str) -> None:
@@ -96,7 +72,7 @@ async def test_every_tool_on_every_transport(sandbox: RunningSandbox, transport:
     async with hosted(sandbox, auth) as server:
         sandbox.clear_requests()
         async with connect(server, transport, caller_token or API_KEY) as client:
-            await every_tool(client)
+            await call_every_tool(client)
         requests = sandbox.requests()
         assert {r.endpoint for r in requests} == {
             "merchant-avatar-list",
@@ -217,7 +193,7 @@ async def test_callers_tokens_never_cross_under_concurrency(sandbox: RunningSand
         async def session(index: int) -> None:
             async with connect(server, "streamable-http", tokens[index]) as client:
                 for round_ in range(2):
-                    await call(
+                    await call_ok(
                         client, "list_avatars", {"filter_text": f"caller-{index}-{round_}", "limit": 1}
                     )
 
