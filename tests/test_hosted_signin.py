@@ -4,13 +4,18 @@ The MCP SDK's own OAuth client starts with no token: it gets the 401, reads the 
 metadata, discovers the sandbox's authorization server, registers, signs in (a browser stand-in
 follows the redirects) and calls all six tools. When the sandbox then signs that session out, the
 next request bearing the dead token is answered HTTP 401 and the client signs in again by itself.
+The TypeScript SDK's OAuth client (what `mcp-remote` builds on) does the same sign-in.
 """
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
+import anyio
 import httpx2
 import pytest
 from mcp import Client
@@ -25,7 +30,7 @@ from mcp.shared.auth import (
 from mcp_types import CallToolResult
 
 from jobmojito_mcp.sandbox import RunningSandbox
-from tests.support import call_every_tool, http_server, server_env, text_of
+from tests.support import TOOL_NAMES, call_every_tool, http_server, server_env, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(120)]
 
@@ -146,3 +151,25 @@ async def test_the_sdk_oauth_client_signs_in_calls_every_tool_and_recovers_from_
         log = server.stderr()
     assert first.access_token not in log and storage.tokens.access_token not in log
     assert "refused" in log  # the verifier said why the dead token got a 401
+
+
+NODE_MODULES = Path(__file__).resolve().parent.parent / ".ci" / "node" / "node_modules"
+TS_CLIENT = Path(__file__).resolve().parent / "clients" / "ts_oauth_client.cjs"
+
+
+async def test_the_typescript_sdk_oauth_client_signs_in_too(sandbox: RunningSandbox) -> None:
+    node = NODE_MODULES / ".bin" / "node"
+    if not (node.exists() and (NODE_MODULES / "@modelcontextprotocol" / "client").is_dir()):
+        if os.environ.get("CI"):
+            pytest.fail("the TypeScript SDK is required in CI (.ci/run installs it into .ci/node)")
+        pytest.skip("TypeScript SDK not installed: bash .ci/run installs it into .ci/node")
+    sandbox.clear_requests()
+    async with jwt_server(sandbox) as server:
+        env = {"PATH": os.environ.get("PATH", ""), "NODE_MODULES_DIR": str(NODE_MODULES)}
+        done = await anyio.run_process([str(node), str(TS_CLIENT), f"{server.url}/mcp"], env=env, check=False)
+    assert done.returncode == 0, done.stderr.decode()[-3000:]
+    outcome = json.loads(done.stdout.decode().strip().splitlines()[-1])
+    assert outcome["tools"] == list(TOOL_NAMES)
+    assert outcome["isError"] is False and outcome["structured"]["data"]
+    assert outcome["signIns"] == 1 and outcome["gotRefreshToken"] is True
+    assert [request.token for request in sandbox.requests() if request.endpoint] == [outcome["accessToken"]]
