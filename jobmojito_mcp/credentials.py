@@ -30,7 +30,7 @@ import anyio
 import httpx2
 
 from jobmojito_mcp.config import Settings
-from jobmojito_mcp.credstore import Account, CorruptCredentials, CredentialStore, LockTimeout
+from jobmojito_mcp.credstore import Account, CorruptCredentials, CredentialStore, LockTimeout, LockUnavailable
 from jobmojito_mcp.errors import (
     CallerSignInRejected,
     NotConfigured,
@@ -209,7 +209,15 @@ class SignIn:
             if mine is not None and mine.access_token != stale and not renewal_due(mine, time.time()):
                 return mine.access_token  # renewed while this call waited
             try:
-                async with self._store.locked():  # and other processes sharing the file take turns
+                try:
+                    async with self._store.locked():  # and other processes sharing the file take turns
+                        return await self._renew_locked(stale, forced)
+                except LockUnavailable as why:  # a read-only home: carry on in memory alone
+                    if not self._memory_only:
+                        logger.warning(
+                            "cannot lock the credentials (%s): keeping the sign-in in memory only", why
+                        )
+                    self._memory_only = True
                     return await self._renew_locked(stale, forced)
             except LockTimeout as timeout:
                 raise SignInUnavailable(str(timeout)) from None

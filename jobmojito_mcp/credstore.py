@@ -28,10 +28,12 @@ import tempfile
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from filelock import AsyncFileLock, Timeout
 from pydantic import BaseModel, ConfigDict, ValidationError
+
+if TYPE_CHECKING:
+    from filelock import AsyncFileLock
 
 APP_NAME = "jobmojito-mcp"
 FILE_NAME = "credentials.json"
@@ -88,6 +90,10 @@ class LockTimeout(Exception):
     """Another process held the credentials lock too long."""
 
 
+class LockUnavailable(Exception):
+    """No lock can be taken beside the file (a read-only or missing directory)."""
+
+
 def default_path() -> Path:
     from platformdirs import user_config_path  # only sign-in paths pay for importing it
 
@@ -99,34 +105,33 @@ class CredentialStore:
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path).expanduser() if path else default_path()
-        self._lock = AsyncFileLock(str(self.path) + ".lock", timeout=LOCK_TIMEOUT, mode=0o600)
+        self._lock: AsyncFileLock | None = None
 
     @contextlib.asynccontextmanager
     async def locked(self) -> AsyncIterator[None]:
         """Hold the file's exclusive lock (across processes) while reading, refreshing and writing."""
-        self._ensure_directory()
+        # Imported here: ~20 ms that a stdio server's start should not pay before its first renewal.
+        from filelock import AsyncFileLock, Timeout
+
+        if self._lock is None:
+            self._lock = AsyncFileLock(str(self.path) + ".lock", timeout=LOCK_TIMEOUT, mode=0o600)
         try:
-            async with self._lock:
-                yield
-        except Timeout:
+            self._ensure_directory()
+            await self._lock.acquire()
+        except Timeout:  # before OSError: filelock's Timeout is a TimeoutError
             raise LockTimeout(
                 f"another jobmojito-mcp held {self.path}.lock for over {LOCK_TIMEOUT:g} s; "
                 "if none is running, delete that lock file"
             ) from None
+        except OSError as exc:
+            raise LockUnavailable(f"{self.path.parent}: {exc.strerror or exc}") from None
+        try:
+            yield
+        finally:
+            await self._lock.release()
 
     def account(self, key: str) -> Account | None:
         return self._read().accounts.get(key)
-
-    def accounts(self) -> dict[str, Account]:
-        return dict(self._read().accounts)
-
-    def stamp(self) -> tuple[int, int] | None:
-        """(mtime_ns, size) of the file, to notice cheaply that another process changed it."""
-        try:
-            status = self.path.stat()
-        except FileNotFoundError:
-            return None
-        return status.st_mtime_ns, status.st_size
 
     def client(self, key: str) -> RegisteredClient | None:
         return self._read().clients.get(key)
@@ -162,7 +167,7 @@ class CredentialStore:
     def _read(self) -> _Contents:
         try:
             raw = self.path.read_bytes()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return _Contents()
         except OSError as exc:
             raise CorruptCredentials(f"cannot read {self.path}: {exc.strerror or exc}") from None

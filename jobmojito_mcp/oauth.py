@@ -33,6 +33,7 @@ from mcp.shared.auth import OAuthClientInformationFull, OAuthClientMetadata, OAu
 from pydantic import AnyHttpUrl, ValidationError
 
 from jobmojito_mcp.errors import excerpt
+from jobmojito_mcp.logs import secrets
 
 # `offline_access`: Supabase issues a refresh token only when it is asked for.
 SCOPES = "openid email offline_access"
@@ -291,5 +292,5 @@ def _why(response: httpx2.Response) -> str:
     if isinstance(body, dict) and body.get("error"):
         description = body.get("error_description")
         text = f"{body['error']}" + (f" ({description})" if description else "")
-        return excerpt(f"HTTP {response.status_code}: {text}", 200)
+        return excerpt(secrets.scrub(f"HTTP {response.status_code}: {text}"), 200)
     return f"HTTP {response.status_code}"

@@ -405,3 +405,19 @@ def test_credentials_file_location_follows_the_platform(sandbox: RunningSandbox,
     assert run_cli("login", env=env).returncode == 0
     assert (tmp_path / "xdg" / "jobmojito-mcp" / "credentials.json").exists()
     assert time.time() - os.stat(tmp_path / "xdg" / "jobmojito-mcp" / "credentials.json").st_mtime < 60
+
+
+async def test_a_read_only_home_keeps_the_headless_sign_in_in_memory(
+    sandbox: RunningSandbox, credentials: Path
+) -> None:
+    done = login(sandbox, credentials, "--export")
+    exported = dict(line.split("=", 1) for line in done.stdout.splitlines())
+    sandbox.auth.token_ttl = 2
+    unwritable = Path("/dev/null/jobmojito/credentials.json")  # no directory can be made there
+    async with stdio_server(signin_env(sandbox.base_url, unwritable) | exported) as server:
+        for _ in range(3):  # across a renewal: the rotated refresh token lives in memory
+            result = await server.call("list_avatars", {"limit": 1})
+            assert not result.is_error, text_of(result)
+            await anyio.sleep(1.6)
+        assert "keeping the sign-in in memory only" in server.stderr()
+    assert sandbox.auth.count("refresh") >= 2 and sandbox.auth.count("reuse") == 0
