@@ -1,9 +1,9 @@
 """jobmojito-mcp against the SDK floor (a bare `MCPServer` with one echo tool), in one run, as ratios.
 
-    /work/venv/bin/python tests/perf/bench.py            # full run: about 5 minutes on 2 cores
-    /work/venv/bin/python tests/perf/bench.py --quick    # smaller counts: about two minutes
-    /work/venv/bin/python tests/perf/bench.py --only stdio_calls --only hosted   # some phases
-    /work/venv/bin/python tests/perf/bench.py --profile /tmp/hot   # py-spy of the per-call path
+    .venv/bin/python tests/perf/bench.py            # full run: about 5 minutes on 2 cores
+    .venv/bin/python tests/perf/bench.py --quick    # smaller counts: about two minutes
+    .venv/bin/python tests/perf/bench.py --only stdio_calls --only hosted   # some phases
+    .venv/bin/python tests/perf/bench.py --profile /tmp/hot   # py-spy of the per-call path
 
 Phases (docs/performance.md says what each figure means): `cold_start` (spawn -> initialize ->
 tools/list over stdio, and what our start imports beyond the floor); `stdio_calls` (per-call
