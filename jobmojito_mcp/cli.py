@@ -42,7 +42,7 @@ _CONFIG_FLAGS: list[tuple[str, str, dict[str, Any]]] = [
 _HOSTING_FLAGS: list[tuple[str, str, dict[str, Any]]] = [
     ("--transport", "mcp_transport", {"choices": ["stdio", "streamable-http", "sse", "http"], "help": "stdio (default); streamable-http at /mcp; sse at /sse; http serves both [JOBMOJITO_MCP_TRANSPORT]"}),
     ("--host", "mcp_host", {"help": "bind address (default 127.0.0.1) [JOBMOJITO_MCP_HOST]"}),
-    ("--port", "mcp_port", {"type": int, "help": "port (default 8000) [JOBMOJITO_MCP_PORT]"}),
+    ("--port", "mcp_port", {"type": int, "help": "port (default 8000; 0: any free port, printed on stderr) [JOBMOJITO_MCP_PORT]"}),
     ("--auth", "mcp_auth", {"choices": ["none", "api-key", "jobmojito-jwt"], "help": "inbound auth: none (loopback only), api-key, jobmojito-jwt (callers' own tokens) [JOBMOJITO_MCP_AUTH]"}),
     ("--api-keys-file", "mcp_api_keys_file", {"metavar": "PATH", "help": "inbound API keys, one per line [JOBMOJITO_MCP_API_KEYS_FILE]"}),
     ("--allowed-hosts", "mcp_allowed_hosts", {"metavar": "LIST", "help": "accepted Host values, comma-separated [JOBMOJITO_MCP_ALLOWED_HOSTS]"}),
@@ -86,6 +86,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     call.add_argument("--args", dest="json_args", metavar="JSON", help="arguments as one JSON object")
     call.add_argument("--json", action="store_true", help="print the whole result as JSON")
+    call.add_argument(
+        "--reset-sandbox",
+        action="store_true",
+        help="with --sandbox: start from an empty sandbox (calls keep its state between runs otherwise)",
+    )
     tools = commands.add_parser("tools", help="list the tools")
     for sub in (check, call, tools):
         _add_flags(sub, _CONFIG_FLAGS, nested=True)
@@ -94,7 +99,13 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument(
         "--host", dest="sandbox_host", default="127.0.0.1", help="bind address (default 127.0.0.1)"
     )
-    sandbox.add_argument("--port", dest="sandbox_port", type=int, default=8765, help="port (default 8765)")
+    sandbox.add_argument(
+        "--port",
+        dest="sandbox_port",
+        type=int,
+        default=8765,
+        help="port (default 8765; 0: any free port, printed)",
+    )
     sandbox.add_argument(
         "--sandbox-db",
         dest="sandbox_db",

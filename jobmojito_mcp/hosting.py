@@ -11,6 +11,8 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -52,8 +54,16 @@ class ConfigurationRefused(Exception):
 def public_url(settings: Settings) -> str:
     if settings.mcp_public_url:
         return settings.mcp_public_url.rstrip("/")
-    host = f"[{settings.mcp_host}]" if ":" in settings.mcp_host else settings.mcp_host
-    return f"http://{host}:{settings.mcp_port}"
+    return f"http://{_host_in_url(settings.mcp_host)}:{settings.mcp_port}"
+
+
+def _host_in_url(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port; port 0 lets the OS choose (read it back with getsockname)."""
+    return socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
 
 
 def check_exposure(settings: Settings) -> None:
@@ -280,6 +290,10 @@ async def serve_http(settings: Settings) -> None:
     """Serve until SIGTERM/SIGINT; then stop accepting, let in-flight calls finish, close the pool."""
     check_exposure(settings)
     exposed_tools(settings)  # a bad --tools list fails before anything starts
+    # Bound here rather than by uvicorn, so `--port 0` (the OS picks) is known before the app is built:
+    # the public URL and the allowed Host values name the real port.
+    listener = bind(settings.mcp_host, settings.mcp_port)
+    settings = settings.model_copy(update={"mcp_port": listener.getsockname()[1]})
     in_flight = InFlight()
     async with (
         open_upstream(settings) as (upstream, token),
@@ -299,15 +313,17 @@ async def serve_http(settings: Settings) -> None:
             # so the server is never the side that closes a connection a request is being sent on.
             timeout_keep_alive=_KEEP_ALIVE,
         )
+        url = f"http://{_host_in_url(settings.mcp_host)}:{settings.mcp_port}"
+        # One plain line at any log level: how scripts and tests learn the port `--port 0` got.
+        print(f"jobmojito-mcp listening on {url}", file=sys.stderr, flush=True)
         logger.info(
-            "jobmojito-mcp %s serving %s on http://%s:%d (auth %s%s) against %s",
+            "jobmojito-mcp %s serving %s on %s (auth %s%s) against %s",
             __version__,
             settings.mcp_transport,
-            settings.mcp_host,
-            settings.mcp_port,
+            url,
             settings.mcp_auth,
             ", stateless" if settings.mcp_stateless else "",
             "the built-in sandbox" if settings.sandbox else settings.base_url,
         )
-        await DrainingServer(config, in_flight, settings.mcp_shutdown_grace).serve()
+        await DrainingServer(config, in_flight, settings.mcp_shutdown_grace).serve(sockets=[listener])
     logger.info("stopped")

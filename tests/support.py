@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import AsyncIterator, Mapping
@@ -89,14 +90,6 @@ def text_of(result: CallToolResult) -> str:
     return "\n".join(block.text for block in result.content if block.type == "text")
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @dataclass
 class HttpServer:
     url: str  # e.g. http://127.0.0.1:PORT
@@ -107,33 +100,39 @@ class HttpServer:
         return self.stderr_path.read_text("utf-8", errors="replace")
 
 
+LISTENING = re.compile(r"^jobmojito-mcp listening on (http://\S+)$", re.MULTILINE)
+
+
 @asynccontextmanager
 async def http_server(
-    env: Mapping[str, str], args: list[str], *, port: int | None = None, ready_timeout: float = 20.0
+    env: Mapping[str, str], args: list[str], *, ready_timeout: float = 20.0
 ) -> AsyncIterator[HttpServer]:
-    """The server as a hosted endpoint in a subprocess; waits for /healthz; SIGTERM on exit."""
+    """The server as a hosted endpoint in a subprocess on `--port 0`: the OS picks a free port, the
+    server names it on stderr (no race for a port probed and released); waits for /healthz; SIGTERM on exit."""
     import signal
     import subprocess
 
     import anyio
     import httpx2
 
-    port = port or free_port()
     base = {key: value for key, value in os.environ.items() if not key.startswith("JOBMOJITO_")}
     with tempfile.TemporaryDirectory() as scratch:
         stderr_path = Path(scratch) / "stderr.log"
         with stderr_path.open("w", encoding="utf-8") as errlog:
             process = subprocess.Popen(  # noqa: ASYNC220  # a plain start; it is polled, never awaited
-                [sys.executable, "-m", "jobmojito_mcp", "--port", str(port), *args],
+                [sys.executable, "-m", "jobmojito_mcp", "--port", "0", *args],
                 env={**base, **env},
                 cwd=scratch,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=errlog,
             )
-            url = f"http://127.0.0.1:{port}"
             try:
                 with anyio.fail_after(ready_timeout):
+                    while not (found := LISTENING.search(stderr_path.read_text("utf-8", errors="replace"))):
+                        assert process.poll() is None, stderr_path.read_text()
+                        await anyio.sleep(0.02)
+                    url = found.group(1)
                     async with httpx2.AsyncClient() as probe:
                         while True:
                             assert process.poll() is None, stderr_path.read_text()

@@ -21,7 +21,6 @@ import math
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -151,12 +150,6 @@ def cpu_ms(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) * 1000 / TICK
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def sandbox_process(errlog: TextIO) -> Iterator[tuple[str, int]]:
     """counting_sandbox.py in a subprocess: its root URL and pid."""
@@ -170,27 +163,30 @@ def sandbox_process(errlog: TextIO) -> Iterator[tuple[str, int]]:
         process.wait(10)
 
 
+LISTENING = re.compile(r"listening on (http://\S+)")
+
+
 @contextmanager
 def http_process(
     command: list[str], env: dict[str, str], cwd: str, errlog: TextIO
 ) -> Iterator[tuple[str, int]]:
-    """A hosted server in a subprocess, once its port accepts connections: its /mcp URL and pid."""
-    port = free_port()
-    argv = [*command, "--port", str(port)]
+    """A hosted server in a subprocess on `--port 0`, once it names the port it bound (on stderr, in
+    `errlog`, after what was there): its /mcp URL and pid. No free-port probe another process could take."""
+    errlog.flush()
+    start = Path(errlog.name).stat().st_size
+    argv = [*command, "--port", "0"]
     process = subprocess.Popen(
         argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errlog
     )
     try:
         deadline = time.monotonic() + 30
-        while True:
+        while not (
+            found := LISTENING.search(Path(errlog.name).read_bytes()[start:].decode(errors="replace"))
+        ):
             assert process.poll() is None, f"{argv} exited with {process.returncode}"
             assert time.monotonic() < deadline, f"{argv} did not listen"
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}/mcp", process.pid
+            time.sleep(0.02)
+        yield f"{found.group(1)}/mcp", process.pid
     finally:
         process.terminate()
         process.wait(20)
