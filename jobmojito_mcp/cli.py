@@ -50,6 +50,7 @@ _HOSTING_FLAGS: list[tuple[str, str, dict[str, Any]]] = [
     ("--public-url", "mcp_public_url", {"metavar": "URL", "help": "this server's URL as clients reach it [JOBMOJITO_MCP_PUBLIC_URL]"}),
     ("--stateless", "mcp_stateless", {"action": "store_const", "const": True, "help": "no server-side sessions: any replica answers any request [JOBMOJITO_MCP_STATELESS]"}),
     ("--shutdown-grace", "mcp_shutdown_grace", {"type": float, "metavar": "SECONDS", "help": "in-flight calls get this long on SIGTERM (default 20) [JOBMOJITO_MCP_SHUTDOWN_GRACE]"}),
+    ("--metrics", "mcp_metrics", {"nargs": "?", "const": "/metrics", "metavar": "WHERE", "help": "serve Prometheus metrics at a path on the MCP port (default /metrics) or on [HOST:]PORT of their own; off loopback they need JOBMOJITO_MCP_METRICS_TOKEN; needs the otel extra [JOBMOJITO_MCP_METRICS]"}),
     ("--allow-public-without-auth", "mcp_allow_public_without_auth", {"action": "store_const", "const": True, "help": "permit --auth none off loopback (only behind an authenticating proxy) [JOBMOJITO_MCP_ALLOW_PUBLIC_WITHOUT_AUTH]"}),
     ("--jwks-url", "jwks_url", {"help": "JWKS for callers' tokens (default <auth server>/.well-known/jwks.json) [JOBMOJITO_JWKS_URL]"}),
     ("--jwt-issuer", "jwt_issuer", {"help": "expected token issuer (default <base URL host>/auth/v1) [JOBMOJITO_JWT_ISSUER]"}),
@@ -164,6 +165,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         run = {"check": commands.check, "call": commands.call, "tools": commands.list_tools}[args.command]
         sys.exit(anyio.run(run, settings, args))
     configure_logging(settings.log_level, settings.log_format)
+    from jobmojito_mcp import telemetry
+
+    try:
+        telemetry.start_for(settings)  # off (and free) unless OTEL_* or --metrics ask
+    except telemetry.TelemetryError as refusal:
+        sys.exit(f"jobmojito-mcp: {refusal}")
     if settings.mcp_transport == "stdio":
         from jobmojito_mcp.server import serve_stdio
 

@@ -32,7 +32,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from jobmojito_mcp import __version__
+from jobmojito_mcp import __version__, telemetry
 from jobmojito_mcp.auth import ApiKeyVerifier, JwksTokenVerifier, credentials_for, load_api_keys
 from jobmojito_mcp.config import Settings, split_list
 from jobmojito_mcp.logs import secrets
@@ -90,13 +90,20 @@ class HostOriginGuard:
     configured lists (with `*` and `host:*` port wildcards) to every path but the probes.
     """
 
-    def __init__(self, app: ASGIApp, allowed_hosts: list[str], allowed_origins: list[str]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        allowed_hosts: list[str],
+        allowed_origins: list[str],
+        unguarded: frozenset[str] = UNGUARDED_PATHS,
+    ) -> None:
         self.app = app
         self.hosts = allowed_hosts
         self.origins = allowed_origins
+        self.unguarded = unguarded
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] not in UNGUARDED_PATHS:
+        if scope["type"] == "http" and scope["path"] not in self.unguarded:
             headers = {key.decode("latin-1"): value.decode("latin-1") for key, value in scope["headers"]}
             if not _matches(headers.get("host", ""), self.hosts):
                 await PlainTextResponse("Invalid Host header", status_code=421)(scope, receive, send)
@@ -207,9 +214,15 @@ def build_http_app(
         known = {getattr(route, "path", None) for route in routes}
         routes += [route for route in sse.routes if getattr(route, "path", None) not in known]
         middleware = middleware or sse.user_middleware
+    # The scrape endpoint (--metrics on this port) is called by Prometheus with the pod's address as
+    # Host: like the probes it skips the Host check, and has its own token off loopback.
+    metrics = telemetry.metrics_routes(settings)
+    routes += metrics
+    middleware = [*telemetry.http_middleware(settings.mcp_auth), *middleware]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     hosts, origins = default_allowed(settings)
-    app.add_middleware(HostOriginGuard, allowed_hosts=hosts, allowed_origins=origins)
+    unguarded = UNGUARDED_PATHS | {route.path for route in metrics}
+    app.add_middleware(HostOriginGuard, allowed_hosts=hosts, allowed_origins=origins, unguarded=unguarded)
     return app
 
 
@@ -325,5 +338,6 @@ async def serve_http(settings: Settings) -> None:
             ", stateless" if settings.mcp_stateless else "",
             "the built-in sandbox" if settings.sandbox else settings.base_url,
         )
-        await DrainingServer(config, in_flight, settings.mcp_shutdown_grace).serve(sockets=[listener])
+        async with telemetry.metrics_listener(settings):  # --metrics [HOST:]PORT: a listener of its own
+            await DrainingServer(config, in_flight, settings.mcp_shutdown_grace).serve(sockets=[listener])
     logger.info("stopped")

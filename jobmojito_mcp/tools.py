@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from jobmojito_mcp import contract as c
 from jobmojito_mcp import results as r
+from jobmojito_mcp import telemetry
 from jobmojito_mcp.errors import CallContext, JobMojitoError, excerpt
 from jobmojito_mcp.results import LOCAL_OPTIONS
 from jobmojito_mcp.upstream import Endpoint, Upstream
@@ -102,6 +103,16 @@ class ToolSpec(Generic[Args, Response]):
 # A refusal lists at most this many problems: enough to fix a call, too few to flood a context.
 _MAX_PROBLEMS = 20
 
+
+class ToolFailure(ToolError):
+    """A ToolError (its text is what the agent reads) that also says what kind of failure it was:
+    `invalid_arguments`, `unexpected_response` or the JobMojitoError class, for telemetry."""
+
+    def __init__(self, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
 # ---------------------------------------------------------------------------------------------
 # Argument validation: refuse bad input before anything is sent, naming the field and what is allowed.
 
@@ -116,7 +127,9 @@ def validate_arguments(spec: ToolSpec[Args, Any], raw: Mapping[str, Any]) -> Arg
         if len(errors) > _MAX_PROBLEMS:
             problems.append(f"- ... and {len(errors) - _MAX_PROBLEMS} more")
         joined = "\n".join(problems)
-        raise ToolError(f"Invalid arguments; nothing was sent to JobMojito.\n{joined}") from None
+        raise ToolFailure(
+            f"Invalid arguments; nothing was sent to JobMojito.\n{joined}", "invalid_arguments"
+        ) from None
 
 
 def _parse_stringified_json(model: type[BaseModel], raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -235,11 +248,22 @@ async def run_tool(
     hooks: CallHooks = NO_HOOKS,
 ) -> CallToolResult:
     """Validate, call JobMojito, check the answer, present it: the whole life of a tool call."""
+    with telemetry.tool_call(spec.name):  # outcome, refusals, calls in flight; a no-op unless enabled
+        return await _run(spec, raw, upstream, token, hooks)
+
+
+async def _run(
+    spec: ToolSpec[Args, Response],
+    raw: Mapping[str, Any],
+    upstream: Upstream,
+    token: str | None,
+    hooks: CallHooks,
+) -> CallToolResult:
     args = validate_arguments(spec, raw)
     try:
         data = await _call_upstream(spec, args, upstream, token, hooks)
     except JobMojitoError as failure:
-        raise ToolError(failure.message(spec.context_for(args))) from None
+        raise ToolFailure(failure.message(spec.context_for(args)), type(failure).__name__) from None
     try:
         answer = spec.response.model_validate(data)
     except ValidationError as exc:
@@ -249,8 +273,9 @@ async def run_tool(
             if spec.call_context.creates
             else ""
         )
-        raise ToolError(
-            f"JobMojito answered with an unexpected shape (problem in: {', '.join(fields)[:200]}).{maybe}"
+        raise ToolFailure(
+            f"JobMojito answered with an unexpected shape (problem in: {', '.join(fields)[:200]}).{maybe}",
+            "unexpected_response",
         ) from None
     # Built from the validated answer, not the raw one: a loosely typed value ("8" for 8) was
     # coerced above, and the client checks structuredContent against the output schema.
