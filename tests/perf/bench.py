@@ -56,6 +56,11 @@ UNWANTED = (
     "jobmojito_mcp.sandbox",
     "jwt",
     "sqlite3",
+    # Telemetry off (no OTEL_*): none of the SDK, exporters or Prometheus (the API is the floor's too).
+    "jobmojito_mcp.telemetry.",
+    "opentelemetry.sdk",
+    "opentelemetry.exporter",
+    "prometheus_client",
 )
 HANDSHAKE_VERSION = "2025-11-25"  # the session-based Streamable HTTP handshake desktop clients speak
 TICK = os.sysconf("SC_CLK_TCK")
@@ -399,7 +404,7 @@ class Bench:
                 f"{len(ours_modules)}",
                 f"{len(floor_modules)}",
                 f"+{len(extra)}, {sum(extra.values()) / 1000:.0f} ms self time",
-                "none of uvicorn, hosting, auth, sandbox",
+                "none of uvicorn, hosting, auth, sandbox, telemetry SDK",
                 not unwanted,
             )
         )
