@@ -159,13 +159,14 @@ class Forbidden(UpstreamStatusError):
 
 class NotFound(UpstreamStatusError):
     def message(self, call: CallContext) -> str:
-        # The id JobMojito named (its error body's `name`), else every id the call gave.
-        which = self.named_ids(call) or " and ".join(
-            f"{name} {excerpt(value, 80)}" for name, value in call.ids
-        )
+        named = self.named_ids(call)  # the id JobMojito's error names, when it names one
+        given = " and ".join(f"{name} {excerpt(value, 80)}" for name, value in call.ids)
+        what = f"no item with {named}" if named else "no such item"
         return (
-            f"JobMojito found no {'item with ' + which if which else 'such item'} for this account (HTTP 404): "
-            "check the id, which may be wrong, deleted, or belong to another merchant." + self.upstream_says()
+            f"JobMojito found {what} for this account (HTTP 404): check the id, which may be wrong, deleted, "
+            "or belong to another merchant."
+            + (f" This call named {given}." if given and not named else "")
+            + self.upstream_says()
         )
 
 

@@ -37,6 +37,7 @@ from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.shared.exceptions import MCPError
 from mcp_types import CallToolResult
 from opentelemetry import propagate, trace
+from opentelemetry.metrics import Histogram
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import MetricReader, PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
@@ -78,18 +79,16 @@ class Telemetry:
         trace.set_tracer_provider(tracer_provider)
         self.tracer = tracer_provider.get_tracer(SCOPE, __version__)
         meter = meter_provider.get_meter(SCOPE, __version__)
-        self.operation_duration = meter.create_histogram(
-            "mcp.server.operation.duration",
-            description="MCP request duration on the server.",
-            unit="s",
-            explicit_bucket_boundaries_advisory=DURATION_BUCKETS,
+
+        def seconds(name: str, description: str) -> Histogram:
+            return meter.create_histogram(
+                name, unit="s", description=description, explicit_bucket_boundaries_advisory=DURATION_BUCKETS
+            )
+
+        self.operation_duration = seconds(
+            "mcp.server.operation.duration", "MCP request duration on the server."
         )
-        self.session_duration = meter.create_histogram(
-            "mcp.server.session.duration",
-            description="Duration of MCP sessions that ended.",
-            unit="s",
-            explicit_bucket_boundaries_advisory=DURATION_BUCKETS,
-        )
+        self.session_duration = seconds("mcp.server.session.duration", "Duration of MCP sessions that ended.")
         self.sessions = meter.create_up_down_counter(
             "jobmojito.mcp.sessions", unit="{session}", description="MCP sessions open."
         )
@@ -101,12 +100,7 @@ class Telemetry:
             unit="{call}",
             description="Tool calls refused for invalid arguments before anything was sent.",
         )
-        self.upstream_duration = meter.create_histogram(
-            "http.client.request.duration",
-            description="JobMojito request attempts.",
-            unit="s",
-            explicit_bucket_boundaries_advisory=DURATION_BUCKETS,
-        )
+        self.upstream_duration = seconds("http.client.request.duration", "JobMojito request attempts.")
         self.retries = meter.create_counter(
             "jobmojito.upstream.retries",
             unit="{attempt}",
