@@ -314,7 +314,8 @@ class OperationMetrics:
 
 
 class AuthFailureCounter:
-    """ASGI middleware inside the Host/Origin guard: counts the 401/403 answers of inbound auth."""
+    """ASGI middleware inside the Host/Origin guard: counts the 401/403 answers of inbound auth (MCP
+    endpoints and the metrics endpoint alike; the guard's own 421/403 are not auth and not counted)."""
 
     def __init__(self, app: ASGIApp, telemetry: Telemetry, mode: str) -> None:
         self.app = app
