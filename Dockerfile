@@ -11,7 +11,8 @@ FROM python:3.12-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY jobmojito_mcp ./jobmojito_mcp
-RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+# With the otel extra: a hosted endpoint is where traces and metrics are wanted (off until configured).
+RUN pip wheel --no-cache-dir --wheel-dir /wheels '.[otel]'
 
 FROM python:3.12-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \

@@ -46,7 +46,7 @@ _CONFIG_FLAGS: list[tuple[str, str, dict[str, Any]]] = [
 _HOSTING_FLAGS: list[tuple[str, str, dict[str, Any]]] = [
     ("--transport", "mcp_transport", {"choices": ["stdio", "streamable-http", "sse", "http"], "help": "stdio (default); streamable-http at /mcp; sse at /sse; http serves both [JOBMOJITO_MCP_TRANSPORT]"}),
     ("--host", "mcp_host", {"help": "bind address (default 127.0.0.1) [JOBMOJITO_MCP_HOST]"}),
-    ("--port", "mcp_port", {"type": int, "help": "port (default 8000) [JOBMOJITO_MCP_PORT]"}),
+    ("--port", "mcp_port", {"type": int, "help": "port (default 8000; 0: any free port, printed on stderr) [JOBMOJITO_MCP_PORT]"}),
     ("--auth", "mcp_auth", {"choices": ["none", "api-key", "jobmojito-jwt"], "help": "inbound auth: none (loopback only), api-key, jobmojito-jwt (callers' own tokens) [JOBMOJITO_MCP_AUTH]"}),
     ("--api-keys-file", "mcp_api_keys_file", {"metavar": "PATH", "help": "inbound API keys, one per line [JOBMOJITO_MCP_API_KEYS_FILE]"}),
     ("--allowed-hosts", "mcp_allowed_hosts", {"metavar": "LIST", "help": "accepted Host values, comma-separated [JOBMOJITO_MCP_ALLOWED_HOSTS]"}),
@@ -54,6 +54,7 @@ _HOSTING_FLAGS: list[tuple[str, str, dict[str, Any]]] = [
     ("--public-url", "mcp_public_url", {"metavar": "URL", "help": "this server's URL as clients reach it [JOBMOJITO_MCP_PUBLIC_URL]"}),
     ("--stateless", "mcp_stateless", {"action": "store_const", "const": True, "help": "no server-side sessions: any replica answers any request [JOBMOJITO_MCP_STATELESS]"}),
     ("--shutdown-grace", "mcp_shutdown_grace", {"type": float, "metavar": "SECONDS", "help": "in-flight calls get this long on SIGTERM (default 20) [JOBMOJITO_MCP_SHUTDOWN_GRACE]"}),
+    ("--metrics", "mcp_metrics", {"nargs": "?", "const": "/metrics", "metavar": "WHERE", "help": "serve Prometheus metrics at a path on the MCP port (default /metrics) or on [HOST:]PORT of their own; off loopback they need JOBMOJITO_MCP_METRICS_TOKEN; needs the otel extra [JOBMOJITO_MCP_METRICS]"}),
     ("--allow-public-without-auth", "mcp_allow_public_without_auth", {"action": "store_const", "const": True, "help": "permit --auth none off loopback (only behind an authenticating proxy) [JOBMOJITO_MCP_ALLOW_PUBLIC_WITHOUT_AUTH]"}),
     ("--jwks-url", "jwks_url", {"help": "JWKS for callers' tokens (default <auth server>/.well-known/jwks.json) [JOBMOJITO_JWKS_URL]"}),
     ("--jwt-issuer", "jwt_issuer", {"help": "expected token issuer (default <base URL host>/auth/v1) [JOBMOJITO_JWT_ISSUER]"}),
@@ -90,6 +91,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     call.add_argument("--args", dest="json_args", metavar="JSON", help="arguments as one JSON object")
     call.add_argument("--json", action="store_true", help="print the whole result as JSON")
+    call.add_argument(
+        "--reset-sandbox",
+        action="store_true",
+        help="with --sandbox: start from an empty sandbox (calls keep its state between runs otherwise)",
+    )
     tools = commands.add_parser("tools", help="list the tools")
     for sub in (check, call, tools):
         _add_flags(sub, _CONFIG_FLAGS, nested=True)
@@ -136,7 +142,13 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument(
         "--host", dest="sandbox_host", default="127.0.0.1", help="bind address (default 127.0.0.1)"
     )
-    sandbox.add_argument("--port", dest="sandbox_port", type=int, default=8765, help="port (default 8765)")
+    sandbox.add_argument(
+        "--port",
+        dest="sandbox_port",
+        type=int,
+        default=8765,
+        help="port (default 8765; 0: any free port, printed)",
+    )
     sandbox.add_argument(
         "--sandbox-db",
         dest="sandbox_db",
@@ -226,6 +238,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         run = {"check": commands.check, "call": commands.call, "tools": commands.list_tools}[args.command]
         sys.exit(anyio.run(run, settings, args))
     configure_logging(settings.log_level, settings.log_format)
+    from jobmojito_mcp import telemetry
+
+    try:
+        telemetry.start_for(settings)  # off (and free) unless OTEL_* or --metrics ask
+    except telemetry.TelemetryError as refusal:
+        sys.exit(f"jobmojito-mcp: {refusal}")
     if settings.mcp_transport == "stdio":
         from jobmojito_mcp.server import serve_stdio
 

@@ -7,7 +7,10 @@ a person sees from the shell is exactly what an agent would get.
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
+import os
+import sys
 from typing import Any
 
 from mcp import Client
@@ -16,13 +19,19 @@ from mcp_types import CallToolResult
 from jobmojito_mcp.config import Settings
 from jobmojito_mcp.credentials import Credential
 from jobmojito_mcp.server import build_server, exposed_tools, open_upstream
+from jobmojito_mcp.tools import TOOLS_BY_NAME
 from jobmojito_mcp.upstream import Upstream
 
 OK, FAIL = "ok  ", "FAIL"
 
 
 def _print(line: str = "") -> None:
-    print(line, flush=True)  # these commands' whole job is to print
+    try:
+        print(line, flush=True)  # these commands' whole job is to print
+    except BrokenPipeError:
+        # The reader stopped early (`| head`) and has what it wanted: the rest goes nowhere, quietly,
+        # and the command still ends with its own exit status.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def parse_arguments(pairs: list[str], json_args: str | None) -> dict[str, Any]:
@@ -51,6 +60,17 @@ async def call(settings: Settings, args: argparse.Namespace) -> int:
     except ValueError as exc:
         _print(f"jobmojito-mcp call: {exc}")
         return 2
+    known = [spec.name for spec in exposed_tools(settings)]
+    if args.tool not in known:
+        if args.tool in TOOLS_BY_NAME:
+            problem = f"tool {args.tool!r} is not exposed with --read-only / --tools."
+        else:
+            close = difflib.get_close_matches(args.tool, TOOLS_BY_NAME, n=1)
+            problem = f"unknown tool {args.tool!r}." + (f" Did you mean {close[0]}?" if close else "")
+        _print(f"jobmojito-mcp call: {problem} Tools: {', '.join(known)}.")
+        return 2
+    if settings.sandbox and settings.sandbox_db is None:
+        settings = settings.model_copy(update={"sandbox_db": cached_sandbox_db(reset=args.reset_sandbox)})
     result = await _call_tool(settings, args.tool, arguments)
     if args.json:
         _print(json.dumps(result.model_dump(mode="json", by_alias=True, exclude_none=True), indent=2))
@@ -61,6 +81,18 @@ async def call(settings: Settings, args: argparse.Namespace) -> int:
             _print()
             _print(json.dumps(result.structured_content, indent=2, ensure_ascii=False))
     return 1 if result.is_error else 0
+
+
+def cached_sandbox_db(reset: bool = False) -> str:
+    """Where `call --sandbox` keeps the sandbox between runs, so that one run's create is found by the
+    next run's get (the hint a create prints is meant to be followed). `reset` starts it empty."""
+    from platformdirs import user_cache_path
+
+    path = user_cache_path("jobmojito-mcp") / "sandbox.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if reset:
+        path.unlink(missing_ok=True)
+    return str(path)
 
 
 async def _call_tool(settings: Settings, name: str, arguments: dict[str, Any]) -> CallToolResult:

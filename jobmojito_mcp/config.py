@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     mcp_state_keys: SecretStr | None = Field(None, description="Comma-separated keys shared by replicas.")
     mcp_shutdown_grace: float = Field(DEFAULT_SHUTDOWN_GRACE, ge=0)
     mcp_allow_public_without_auth: bool = False
+    # The Prometheus scrape endpoint (telemetry/prometheus.py): a path on the MCP port or [HOST:]PORT.
+    mcp_metrics: str | None = Field(None, description="Serve Prometheus metrics: /path, or [HOST:]PORT.")
+    mcp_metrics_token: SecretStr | None = Field(None, description="Bearer token the scraper must send.")
     # Verifying callers' own JobMojito tokens (--auth jobmojito-jwt); defaults derive from base_url.
     jwks_url: str | None = None
     jwt_issuer: str | None = None

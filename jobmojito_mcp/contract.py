@@ -14,7 +14,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, ClassVar, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 # ---------------------------------------------------------------------------------------------
@@ -76,12 +84,19 @@ def _digits_to_int(value: Any) -> Any:
     return value
 
 
+def _whole_as_int(value: float) -> int | float:
+    return int(value) if value.is_integer() else value
+
+
+# JSON has one number type, and pydantic's float would turn the 8 JobMojito sent into 8.0 (in the
+# result agents read, and in bodies sent on): whole numbers are written back as integers.
+Number = Annotated[float, PlainSerializer(_whole_as_int, return_type=int | float, when_used="json")]
 Uuid = Annotated[str, AfterValidator(_check_uuid), Field(json_schema_extra={"format": "uuid"})]
 NonEmpty = Annotated[str, Field(min_length=1)]
-Attempts = Annotated[float, Field(ge=1, le=20)]
-Fraction = Annotated[float, Field(ge=0.01, le=0.9)]
+Attempts = Annotated[Number, Field(ge=1, le=20)]
+Fraction = Annotated[Number, Field(ge=0.01, le=0.9)]
 Followups = Annotated[int, Field(ge=0, le=999)]
-Seconds = Annotated[float, Field(gt=0)]
+Seconds = Annotated[Number, Field(gt=0)]
 # Field before the validator, so the published schema shows the range as minimum/maximum.
 QuestionCount = Annotated[int, Field(ge=1, le=40), BeforeValidator(_digits_to_int)]
 JsonObject = dict[str, Any]
@@ -123,11 +138,18 @@ class _OpenRequestObject(BaseModel):
         return data
 
 
+class _ListedRequestObject(_OpenRequestObject):
+    """A nested request object whose every field the API lists: an unknown key is a typo, refused (with
+    a suggestion) like one at the top level, not forwarded for JobMojito to ignore silently."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)
+
+
 # ---------------------------------------------------------------------------------------------
 # Nested request objects
 
 
-class HiringCompany(_OpenRequestObject):
+class HiringCompany(_ListedRequestObject):
     """The company the position is for, when a recruiter hires on a client's behalf."""
 
     name: str | None = None
@@ -137,7 +159,7 @@ class HiringCompany(_OpenRequestObject):
     company_size: str | None = None
 
 
-class PdfExportConfig(_OpenRequestObject):
+class PdfExportConfig(_ListedRequestObject):
     """What the automatic PDF report of each finished interview contains."""
 
     _not_nullable = frozenset(
@@ -310,8 +332,8 @@ class CreateFromQuestionsArgs(_InterviewDefinitionFields):
     description: NonEmpty = Field(description="What the interview is about.")
     questions: list[Question] = Field(min_length=1, description="At least one question, in order.")
     interview_type: InterviewType | None = None
-    interview_attempts: float | None = Field(None, description="Attempts allowed per candidate.")
-    questions_random_subset: float | None = Field(
+    interview_attempts: Number | None = Field(None, description="Attempts allowed per candidate.")
+    questions_random_subset: Number | None = Field(
         None, description="Ask only this fraction of the questions."
     )
     candidate_expectations_json: Expectations | None = None
@@ -425,7 +447,7 @@ class AvatarTemplate(_Lenient):
     video_voice_language_name: str | None = None
     media_url: str | None = None
     background_url: str | None = None
-    background_blur: float | None = None
+    background_blur: Number | None = None
     video_background_remove: bool | None = None
     video_avatar_image_url: str | None = None
     video_avatar_aspect_ratio: str | None = None
@@ -447,8 +469,8 @@ class AvatarList(_Lenient):
 
 class CreatedInterview(_Lenient):
     interview_def_set_id: str = Field(description="The new interview's id (the position_id of later calls).")
-    questions_generated: float | None = None
-    max_duration: float | None = None
+    questions_generated: Number | None = None
+    max_duration: Number | None = None
     embed_id: str | None = None
     embed_signing_key: str | None = None
 
@@ -476,7 +498,7 @@ class StateChanged(_Lenient):
 class DefinitionQuestion(_Lenient):
     question: str | None = None
     id: str | None = None
-    duration: float | None = None
+    duration: Number | None = None
     is_conditional: bool | None = None
     conditional_question_main_id: str | None = None
     is_multiple_choice: bool | None = None
@@ -518,9 +540,9 @@ class InterviewDefinition(_Lenient):
     interview_available_till: str | None = None
     recruiter_profile_id: str | None = None
     tags: list[str] | None = None
-    max_followups: float | None = None
-    max_duration: float | None = None
-    questions_random_subset: float | None = None
+    max_followups: Number | None = None
+    max_duration: Number | None = None
+    questions_random_subset: Number | None = None
     required_pronunciation: bool | None = None
     result_enable_edit_transcript: bool | None = None
     created_at: str | None = None

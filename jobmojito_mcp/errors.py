@@ -47,6 +47,7 @@ class CallContext:
     tool: str
     creates: bool  # a create that may have reached JobMojito must never be blindly resent
     recheck_hint: str = ""  # how to find out whether a create went through
+    ids: tuple[tuple[str, str], ...] = ()  # the ids the call named, (argument, value): "not found" says which
 
 
 class JobMojitoError(Exception):
@@ -161,6 +162,10 @@ class UpstreamStatusError(JobMojitoError):
     def message(self, call: CallContext) -> str:
         return f"JobMojito answered HTTP {self.status}.{self.upstream_says()}"
 
+    def named_ids(self, call: CallContext) -> str:
+        """The id the API's error names (its `name` is one of the call's id arguments), with its value."""
+        return " and ".join(f"{name} {excerpt(value, 80)}" for name, value in call.ids if name == self.field)
+
 
 class Unauthorized(UpstreamStatusError):
     def message(self, call: CallContext) -> str:
@@ -199,9 +204,14 @@ class Forbidden(UpstreamStatusError):
 
 class NotFound(UpstreamStatusError):
     def message(self, call: CallContext) -> str:
+        named = self.named_ids(call)  # the id JobMojito's error names, when it names one
+        given = " and ".join(f"{name} {excerpt(value, 80)}" for name, value in call.ids)
+        what = f"no item with {named}" if named else "no such item"
         return (
-            "JobMojito found no such item for this account (HTTP 404): check the id, which may be wrong, "
-            "deleted, or belong to another merchant." + self.upstream_says()
+            f"JobMojito found {what} for this account (HTTP 404): check the id, which may be wrong, deleted, "
+            "or belong to another merchant."
+            + (f" This call named {given}." if given and not named else "")
+            + self.upstream_says()
         )
 
 
@@ -232,8 +242,9 @@ class ServerError(UpstreamStatusError):
             )
         # The create endpoints report some validation and permission failures as 500 (unknown
         # template, knowledge base or language id; no permission), so the API's own words matter here.
+        which = self.named_ids(call)
         return (
-            f"JobMojito failed with HTTP {self.status}.{self.upstream_says()} "
+            f"JobMojito failed with HTTP {self.status}{' for ' + which if which else ''}.{self.upstream_says()} "
             "If it names a field or id, fix it and call again; otherwise try again later."
         )
 

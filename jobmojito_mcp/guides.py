@@ -87,9 +87,12 @@ def screen_candidate(
     )
 
 
+PROMPTS = (interview_from_job_description, interview_from_my_questions, screen_candidate)
+
+
 def register_guides(server: MCPServer, list_templates: Any) -> None:
     """Add the prompts and resources to `server`; `list_templates(ctx, language)` reads the catalogue."""
-    for prompt in (interview_from_job_description, interview_from_my_questions, screen_candidate):
+    for prompt in PROMPTS:
         server.prompt()(prompt)
 
     @server.resource(

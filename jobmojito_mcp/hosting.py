@@ -11,6 +11,8 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -32,7 +34,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from jobmojito_mcp import __version__
+from jobmojito_mcp import __version__, telemetry
 from jobmojito_mcp.auth import ApiKeyVerifier, JwksTokenVerifier, credentials_for, load_api_keys
 from jobmojito_mcp.config import Settings, split_list
 from jobmojito_mcp.credentials import Credential, RefusedTokens, describe_credential
@@ -56,8 +58,16 @@ class ConfigurationRefused(Exception):
 def public_url(settings: Settings) -> str:
     if settings.mcp_public_url:
         return settings.mcp_public_url.rstrip("/")
-    host = f"[{settings.mcp_host}]" if ":" in settings.mcp_host else settings.mcp_host
-    return f"http://{host}:{settings.mcp_port}"
+    return f"http://{_host_in_url(settings.mcp_host)}:{settings.mcp_port}"
+
+
+def _host_in_url(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port; port 0 lets the OS choose (read it back with getsockname)."""
+    return socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
 
 
 def check_exposure(settings: Settings) -> None:
@@ -84,13 +94,20 @@ class HostOriginGuard:
     configured lists (with `*` and `host:*` port wildcards) to every path but the probes.
     """
 
-    def __init__(self, app: ASGIApp, allowed_hosts: list[str], allowed_origins: list[str]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        allowed_hosts: list[str],
+        allowed_origins: list[str],
+        unguarded: frozenset[str] = UNGUARDED_PATHS,
+    ) -> None:
         self.app = app
         self.hosts = allowed_hosts
         self.origins = allowed_origins
+        self.unguarded = unguarded
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] not in UNGUARDED_PATHS:
+        if scope["type"] == "http" and scope["path"] not in self.unguarded:
             headers = {key.decode("latin-1"): value.decode("latin-1") for key, value in scope["headers"]}
             if not _matches(headers.get("host", ""), self.hosts):
                 await PlainTextResponse("Invalid Host header", status_code=421)(scope, receive, send)
@@ -256,11 +273,17 @@ def build_http_app(
             route for route in routes if getattr(route, "path", None) != getattr(metadata_route, "path", "")
         ]
         routes.append(metadata_route)
+    # The scrape endpoint (--metrics on this port) is called by Prometheus with the pod's address as
+    # Host: like the probes it skips the Host check, and has its own token off loopback.
+    metrics = telemetry.metrics_routes(settings)
+    routes += metrics
+    middleware = [*telemetry.http_middleware(settings.mcp_auth), *middleware]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     if settings.mcp_auth == "jobmojito-jwt":
         app.add_middleware(ChallengeWithScope, scope=SCOPES)
     hosts, origins = default_allowed(settings)
-    app.add_middleware(HostOriginGuard, allowed_hosts=hosts, allowed_origins=origins)
+    unguarded = UNGUARDED_PATHS | {route.path for route in metrics}
+    app.add_middleware(HostOriginGuard, allowed_hosts=hosts, allowed_origins=origins, unguarded=unguarded)
     return app
 
 
@@ -341,6 +364,10 @@ async def serve_http(settings: Settings) -> None:
     """Serve until SIGTERM/SIGINT; then stop accepting, let in-flight calls finish, close the pool."""
     check_exposure(settings)
     exposed_tools(settings)  # a bad --tools list fails before anything starts
+    # Bound here rather than by uvicorn, so `--port 0` (the OS picks) is known before the app is built:
+    # the public URL and the allowed Host values name the real port.
+    listener = bind(settings.mcp_host, settings.mcp_port)
+    settings = settings.model_copy(update={"mcp_port": listener.getsockname()[1]})
     in_flight = InFlight()
     async with (
         open_upstream(settings) as (upstream, credential),
@@ -366,16 +393,19 @@ async def serve_http(settings: Settings) -> None:
             calls_as = f"; callers sign in at {settings.resolved_auth_url}"
         else:
             calls_as = f"; {describe_credential(settings)}"
+        url = f"http://{_host_in_url(settings.mcp_host)}:{settings.mcp_port}"
+        # One plain line at any log level: how scripts and tests learn the port `--port 0` got.
+        print(f"jobmojito-mcp listening on {url}", file=sys.stderr, flush=True)
         logger.info(
-            "jobmojito-mcp %s serving %s on http://%s:%d (auth %s%s) against %s%s",
+            "jobmojito-mcp %s serving %s on %s (auth %s%s) against %s%s",
             __version__,
             settings.mcp_transport,
-            settings.mcp_host,
-            settings.mcp_port,
+            url,
             settings.mcp_auth,
             ", stateless" if settings.mcp_stateless else "",
             "the built-in sandbox" if settings.sandbox else settings.base_url,
             calls_as,
         )
-        await DrainingServer(config, in_flight, settings.mcp_shutdown_grace).serve()
+        async with telemetry.metrics_listener(settings):  # --metrics [HOST:]PORT: a listener of its own
+            await DrainingServer(config, in_flight, settings.mcp_shutdown_grace).serve(sockets=[listener])
     logger.info("stopped")

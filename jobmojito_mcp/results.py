@@ -182,7 +182,7 @@ def summarize_candidate(args: c.CreateForCandidateArgs, result: c.CandidateInter
     meaning = _CANDIDATE_STATUS.get(result.status, "see JobMojito for what this status means")
     parts = [f"{args.candidate_name}: {result.status} ({meaning})."]
     if result.reason:
-        parts.append(f"Reason: {excerpt(result.reason)}.")
+        parts.append(f"Reason: {excerpt(result.reason).rstrip('.')}.")  # a reason is often a sentence
     if result.interview_url:
         parts.append(f"Interview link: {result.interview_url}")
     ids = [

@@ -27,10 +27,10 @@ from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetad
 from mcp_types import CallToolResult, ListToolsResult, TextContent
 from pydantic import BaseModel, ConfigDict, Field
 
-from jobmojito_mcp import __version__
+from jobmojito_mcp import __version__, telemetry
 from jobmojito_mcp.config import SANDBOX_TOKEN, Settings, split_list
 from jobmojito_mcp.credentials import Credential, StaticToken, describe_credential, server_credential
-from jobmojito_mcp.guides import read_templates, register_guides
+from jobmojito_mcp.guides import PROMPTS, read_templates, register_guides
 from jobmojito_mcp.tools import TOOLS, CallHooks, ToolSpec, run_tool, select_tools, validate_arguments
 from jobmojito_mcp.upstream import Upstream
 
@@ -287,7 +287,11 @@ def build_server(
         instructions=INSTRUCTIONS + (SANDBOX_NOTE if sandbox else ""),
         tools=[as_sdk_tool(spec, upstream, credentials, in_flight or InFlight()) for spec in tools],
         log_level=log_level,
-        middleware=[RequestToolFilter(tools)],
+        # Telemetry first (a no-op list unless enabled), so it also times the calls the filter refuses.
+        middleware=[
+            *telemetry.server_middleware([spec.name for spec in tools], [p.__name__ for p in PROMPTS]),
+            RequestToolFilter(tools),
+        ],
         **options,
     )
     register_guides(server, lambda ctx, language: read_templates(upstream, credentials(ctx), language))

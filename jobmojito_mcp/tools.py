@@ -14,8 +14,8 @@ import difflib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, get_args
 
 import anyio
 from mcp.server.mcpserver.exceptions import ToolError
@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from jobmojito_mcp import contract as c
 from jobmojito_mcp import results as r
+from jobmojito_mcp import telemetry
 from jobmojito_mcp.errors import CallContext, JobMojitoError, excerpt
 from jobmojito_mcp.results import LOCAL_OPTIONS
 from jobmojito_mcp.upstream import Endpoint, Upstream
@@ -93,9 +94,27 @@ class ToolSpec(Generic[Args, Response]):
             tool=self.name, creates=not self.annotations.idempotent_hint, recheck_hint=self.recheck_hint
         )
 
+    def context_for(self, args: Args) -> CallContext:
+        """The call context naming the ids this call was given, so a "not found" can say which."""
+        given = args.model_dump(exclude_unset=True, exclude_none=True)
+        ids = tuple(
+            (name, value) for name, value in given.items() if name.endswith("_id") and isinstance(value, str)
+        )
+        return replace(self.call_context, ids=ids)
+
 
 # A refusal lists at most this many problems: enough to fix a call, too few to flood a context.
 _MAX_PROBLEMS = 20
+
+
+class ToolFailure(ToolError):
+    """A ToolError (its text is what the agent reads) that also says what kind of failure it was:
+    `invalid_arguments`, `unexpected_response` or the JobMojitoError class, for telemetry."""
+
+    def __init__(self, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
 
 # ---------------------------------------------------------------------------------------------
 # Argument validation: refuse bad input before anything is sent, naming the field and what is allowed.
@@ -111,7 +130,9 @@ def validate_arguments(spec: ToolSpec[Args, Any], raw: Mapping[str, Any]) -> Arg
         if len(errors) > _MAX_PROBLEMS:
             problems.append(f"- ... and {len(errors) - _MAX_PROBLEMS} more")
         joined = "\n".join(problems)
-        raise ToolError(f"Invalid arguments; nothing was sent to JobMojito.\n{joined}") from None
+        raise ToolFailure(
+            f"Invalid arguments; nothing was sent to JobMojito.\n{joined}", "invalid_arguments"
+        ) from None
 
 
 def _parse_stringified_json(model: type[BaseModel], raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -139,6 +160,36 @@ def _field_path(loc: tuple[str | int, ...]) -> str:
     return excerpt(path, 80) or "(arguments)"
 
 
+def _suggest(unknown: str, known: list[str]) -> str | None:
+    """The known name an unknown one most likely meant: a near spelling, else the one name it is part
+    of (`size` -> `company_size`)."""
+    close = difflib.get_close_matches(unknown, known, n=1)
+    if close:
+        return close[0]
+    containing = [name for name in known if unknown.lower() in name.split("_")]
+    return containing[0] if len(containing) == 1 else None
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
+    """The field names of the (nested) model at `loc`, e.g. ("hiring_for_company",) -> HiringCompany's."""
+    for part in loc:
+        field = model.model_fields.get(part) if isinstance(part, str) else None
+        if isinstance(part, int):
+            continue  # a list index: the item model is found from the list field's annotation
+        nested = _model_in(field.annotation) if field is not None else None
+        if nested is None:
+            return []
+        model = nested
+    return list(model.model_fields)
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model inside an annotation such as `HiringCompany | None` or `list[Question]`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return next((found for arg in get_args(annotation) if (found := _model_in(arg)) is not None), None)
+
+
 def _explain(err: Any, model: type[BaseModel]) -> str:
     kind, ctx = err["type"], err.get("ctx") or {}
     field = ctx.get("field") or _field_path(err["loc"])
@@ -146,8 +197,8 @@ def _explain(err: Any, model: type[BaseModel]) -> str:
     if kind == "missing":
         return f"`{field}`: required"
     if kind == "extra_forbidden":
-        close = difflib.get_close_matches(str(err["loc"][-1]), list(model.model_fields), n=1)
-        hint = f"; did you mean `{close[0]}`?" if close else ""
+        close = _suggest(str(err["loc"][-1]), _fields_at(model, err["loc"][:-1]))
+        hint = f"; did you mean `{close}`?" if close else ""
         return f"`{field}`: unknown argument{hint}"
     if kind == "literal_error":
         return f"`{field}`: must be one of {ctx['expected']}{got}"
@@ -200,11 +251,22 @@ async def run_tool(
     hooks: CallHooks = NO_HOOKS,
 ) -> CallToolResult:
     """Validate, call JobMojito, check the answer, present it: the whole life of a tool call."""
+    with telemetry.tool_call(spec.name):  # outcome, refusals, calls in flight; a no-op unless enabled
+        return await _run(spec, raw, upstream, credential, hooks)
+
+
+async def _run(
+    spec: ToolSpec[Args, Response],
+    raw: Mapping[str, Any],
+    upstream: Upstream,
+    credential: Credential,
+    hooks: CallHooks,
+) -> CallToolResult:
     args = validate_arguments(spec, raw)
     try:
         data = await _call_upstream(spec, args, upstream, credential, hooks)
     except JobMojitoError as failure:
-        raise ToolError(failure.message(spec.call_context)) from None
+        raise ToolFailure(failure.message(spec.context_for(args)), type(failure).__name__) from None
     try:
         answer = spec.response.model_validate(data)
     except ValidationError as exc:
@@ -214,8 +276,9 @@ async def run_tool(
             if spec.call_context.creates
             else ""
         )
-        raise ToolError(
-            f"JobMojito answered with an unexpected shape (problem in: {', '.join(fields)[:200]}).{maybe}"
+        raise ToolFailure(
+            f"JobMojito answered with an unexpected shape (problem in: {', '.join(fields)[:200]}).{maybe}",
+            "unexpected_response",
         ) from None
     # Built from the validated answer, not the raw one: a loosely typed value ("8" for 8) was
     # coerced above, and the client checks structuredContent against the output schema.

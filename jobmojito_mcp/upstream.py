@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import anyio
 import httpx2
 
-from jobmojito_mcp import __version__
+from jobmojito_mcp import __version__, telemetry
 from jobmojito_mcp.config import Settings
 from jobmojito_mcp.errors import (
     BadResponse,
@@ -167,7 +167,7 @@ class Upstream:
         retries = 0
         while True:
             try:
-                return await self._attempt(endpoint, token, query, body)
+                return await self._attempt(endpoint, token, query, body, retries)
             except JobMojitoError as failure:
                 delay = self._retry_delay(endpoint, failure, retries)
                 if delay is None:
@@ -205,14 +205,28 @@ class Upstream:
             return jittered  # typically a pooled keep-alive connection the server had closed
         return None
 
-    async def _attempt(self, endpoint: Endpoint, token: str, query: dict[str, str] | None, body: Any) -> Any:
+    async def _attempt(
+        self, endpoint: Endpoint, token: str, query: dict[str, str] | None, body: Any, retry: int = 0
+    ) -> Any:
+        # A span per attempt (with the W3C trace context it sends), its duration and status: telemetry.
+        with telemetry.upstream_attempt(endpoint.method, endpoint.path, self._base_url, retry) as attempt:
+            return await self._exchange(endpoint, token, query, body, attempt)
+
+    async def _exchange(
+        self,
+        endpoint: Endpoint,
+        token: str,
+        query: dict[str, str] | None,
+        body: Any,
+        attempt: telemetry.Attempt,
+    ) -> Any:
         try:
             request = self._client.build_request(
                 endpoint.method,
                 endpoint.path,
                 params=query,
                 json=body if endpoint.method == "POST" else None,
-                headers={"Authorization": f"Bearer {token}"},
+                headers={**attempt.headers, "Authorization": f"Bearer {token}"},
             )
         except (httpx2.InvalidURL, ValueError) as exc:  # a URL over the length limit; a body JSON cannot hold
             raise RequestNotSendable(_describe(exc, "invalid request")[:120]) from None
@@ -232,6 +246,7 @@ class Upstream:
             raise UpstreamTimeout(_describe(exc, f"no answer within {self._settings.timeout:g} s")) from None
         except httpx2.TransportError as exc:
             raise ConnectionLost(_describe(exc, "connection closed")) from None
+        attempt.answered(response.status_code)
         logger.debug(
             "%s %s -> %d (%d bytes, %.0f ms)",
             endpoint.method,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ TOOL_NAMES = (
     "set_interview_state",
     "get_interview_definition",
 )
+SERVER = ("-m", "jobmojito_mcp")  # how a server subprocess is started: python + this
 TOKEN = "test-token-0b7e3c2a9f41d8e6"  # long and unique: any occurrence in output is a leak
 COOKBOOK: dict[str, dict[str, Any]] = {
     name: body
@@ -70,34 +72,31 @@ def server_env(base_url: str, token: str | None = TOKEN, **settings: str) -> dic
 
 @asynccontextmanager
 async def stdio_server(
-    env: Mapping[str, str], args: list[str] | None = None, cwd: str | Path | None = None
+    env: Mapping[str, str],
+    args: list[str] | None = None,
+    cwd: str | Path | None = None,
+    launcher: Sequence[str] = SERVER,
+    mode: Any = "auto",
 ) -> AsyncIterator[StdioServer]:
-    """`python -m jobmojito_mcp` as a subprocess with a real MCP client on its stdio; stderr captured."""
+    """`python -m jobmojito_mcp` (or another `launcher`) as a subprocess with a real MCP client on its
+    stdio; stderr captured."""
     # Start from a clean slate: no JOBMOJITO_* from the developer's shell, no .env from the repo.
     base = {key: value for key, value in os.environ.items() if not key.startswith("JOBMOJITO_")}
     with tempfile.TemporaryDirectory() as scratch:
         stderr_path = Path(scratch) / "stderr.log"
         params = StdioServerParameters(
             command=sys.executable,
-            args=["-m", "jobmojito_mcp", *(args or [])],
+            args=[*launcher, *(args or [])],
             env={**base, **env},
             cwd=str(cwd or scratch),
         )
         with stderr_path.open("w", encoding="utf-8") as errlog:
-            async with Client(stdio_client(params, errlog=errlog)) as client:
+            async with Client(stdio_client(params, errlog=errlog), mode=mode) as client:
                 yield StdioServer(client, stderr_path)
 
 
 def text_of(result: CallToolResult) -> str:
     return "\n".join(block.text for block in result.content if block.type == "text")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -110,33 +109,39 @@ class HttpServer:
         return self.stderr_path.read_text("utf-8", errors="replace")
 
 
+LISTENING = re.compile(r"^jobmojito-mcp listening on (http://\S+)$", re.MULTILINE)
+
+
 @asynccontextmanager
 async def http_server(
-    env: Mapping[str, str], args: list[str], *, port: int | None = None, ready_timeout: float = 20.0
+    env: Mapping[str, str], args: list[str], *, ready_timeout: float = 20.0, launcher: Sequence[str] = SERVER
 ) -> AsyncIterator[HttpServer]:
-    """The server as a hosted endpoint in a subprocess; waits for /healthz; SIGTERM on exit."""
+    """The server as a hosted endpoint in a subprocess on `--port 0`: the OS picks a free port, the
+    server names it on stderr (no race for a port probed and released); waits for /healthz; SIGTERM on exit."""
     import signal
     import subprocess
 
     import anyio
     import httpx2
 
-    port = port or free_port()
     base = {key: value for key, value in os.environ.items() if not key.startswith("JOBMOJITO_")}
     with tempfile.TemporaryDirectory() as scratch:
         stderr_path = Path(scratch) / "stderr.log"
         with stderr_path.open("w", encoding="utf-8") as errlog:
             process = subprocess.Popen(  # noqa: ASYNC220  # a plain start; it is polled, never awaited
-                [sys.executable, "-m", "jobmojito_mcp", "--port", str(port), *args],
+                [sys.executable, *launcher, "--port", "0", *args],
                 env={**base, **env},
                 cwd=scratch,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=errlog,
             )
-            url = f"http://127.0.0.1:{port}"
             try:
                 with anyio.fail_after(ready_timeout):
+                    while not (found := LISTENING.search(stderr_path.read_text("utf-8", errors="replace"))):
+                        assert process.poll() is None, stderr_path.read_text()
+                        await anyio.sleep(0.02)
+                    url = found.group(1)
                     async with httpx2.AsyncClient() as probe:
                         while True:
                             assert process.poll() is None, stderr_path.read_text()
@@ -159,7 +164,7 @@ async def http_server(
 
 @asynccontextmanager
 async def http_mcp_client(
-    url: str, transport: str, headers: dict[str, str] | None = None
+    url: str, transport: str, headers: dict[str, str] | None = None, mode: Any = "auto"
 ) -> AsyncIterator[Client]:
     """The SDK's own HTTP clients against a hosted server at `url`: streamable-http (/mcp) or sse (/sse)."""
     import httpx2
@@ -168,10 +173,10 @@ async def http_mcp_client(
 
     if transport == "streamable-http":
         http = httpx2.AsyncClient(headers=headers or {}, timeout=30)
-        async with http, Client(streamable_http_client(f"{url}/mcp", http_client=http)) as client:
+        async with http, Client(streamable_http_client(f"{url}/mcp", http_client=http), mode=mode) as client:
             yield client
     else:
-        async with Client(sse_client(f"{url}/sse", headers=headers or {})) as client:
+        async with Client(sse_client(f"{url}/sse", headers=headers or {}), mode=mode) as client:
             yield client
 
 

@@ -7,8 +7,10 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import anyio
@@ -20,7 +22,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp_types import CallToolResult, ElicitRequestParams, ElicitResult
 
 from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox
-from tests.support import COOKBOOK, TOKEN, HttpServer, free_port, http_server, server_env, text_of
+from tests.support import COOKBOOK, TOKEN, HttpServer, http_server, server_env, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(120)]
 
@@ -55,7 +57,7 @@ http {{
         server 127.0.0.1:{second};
     }}
     server {{
-        listen 127.0.0.1:{port};
+        listen unix:{socket};
         location / {{
             proxy_pass http://mcp_replicas;
             proxy_http_version 1.1;
@@ -69,39 +71,56 @@ http {{
 """
 
 
+@dataclass
+class Proxy:
+    """nginx in front of the replicas, listening on a unix socket: no TCP port to pick (or lose)."""
+
+    socket: str
+    replicas: list[HttpServer]
+    url: str = "http://127.0.0.1"  # the Host the replicas see: a loopback name they accept
+
+    def client(self, headers: dict[str, str] | None = None) -> httpx2.AsyncClient:
+        transport = httpx2.AsyncHTTPTransport(uds=self.socket)
+        return httpx2.AsyncClient(transport=transport, headers=headers or {}, timeout=30)
+
+
 @asynccontextmanager
-async def replicas_behind_nginx(
-    env: dict[str, str], args: list[str], tmp_path: Path
-) -> AsyncIterator[tuple[str, list[HttpServer]]]:
-    """Two server processes and a real nginx balancing them round-robin; yields nginx's URL."""
+async def replicas_behind_nginx(env: dict[str, str], args: list[str], tmp_path: Path) -> AsyncIterator[Proxy]:
+    """Two server processes and a real nginx balancing them round-robin."""
     nginx = find_nginx()
-    async with http_server(env, args) as first, http_server(env, args) as second:
-        port = free_port()
+    async with (
+        http_server(env, args) as first,
+        http_server(env, args) as second,
+    ):
         conf = tmp_path / "nginx.conf"
         user = "user root;" if os.geteuid() == 0 else ""
         ports = [server.url.rsplit(":", 1)[1] for server in (first, second)]
-        conf.write_text(
-            NGINX_CONF.format(tmp=tmp_path, port=port, user=user, first=ports[0], second=ports[1])
-        )
-        proxy = subprocess.Popen(  # noqa: ASYNC220  # started once; nginx forks itself
-            [nginx, "-c", str(conf), "-p", str(tmp_path)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            url = f"http://127.0.0.1:{port}"
-            with anyio.fail_after(10):
-                while True:
-                    try:
-                        async with httpx2.AsyncClient() as probe:
-                            if (await probe.get(f"{url}/healthz")).status_code == 200:
-                                break
-                    except httpx2.TransportError:
-                        await anyio.sleep(0.05)
-            yield url, [first, second]
-        finally:
-            proxy.send_signal(signal.SIGQUIT)
-            proxy.wait(timeout=10)
+        # A short path: unix socket paths are limited to ~100 bytes, pytest's tmp_path can be longer.
+        with tempfile.TemporaryDirectory(prefix="ngx") as short:
+            proxy = Proxy(socket=f"{short}/mcp.sock", replicas=[first, second])
+            conf.write_text(
+                NGINX_CONF.format(
+                    tmp=tmp_path, socket=proxy.socket, user=user, first=ports[0], second=ports[1]
+                )
+            )
+            process = subprocess.Popen(  # noqa: ASYNC220  # started once; nginx forks itself
+                [nginx, "-c", str(conf), "-p", str(tmp_path)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            try:
+                with anyio.fail_after(10):
+                    while True:
+                        try:
+                            async with proxy.client() as probe:
+                                if (await probe.get(f"{proxy.url}/healthz")).status_code == 200:
+                                    break
+                        except httpx2.TransportError:
+                            await anyio.sleep(0.05)
+                yield proxy
+            finally:
+                process.send_signal(signal.SIGQUIT)
+                process.wait(timeout=10)
 
 
 def replica_env(sandbox: RunningSandbox) -> dict[str, str]:
@@ -116,11 +135,11 @@ REPLICA_ARGS = ["--transport", "streamable-http", "--stateless", "--auth", "api-
 
 
 async def test_stateless_replicas_behind_nginx_round_robin(sandbox: RunningSandbox, tmp_path: Path) -> None:
-    async with replicas_behind_nginx(replica_env(sandbox), REPLICA_ARGS, tmp_path) as (url, replicas):
+    async with replicas_behind_nginx(replica_env(sandbox), REPLICA_ARGS, tmp_path) as proxy:
         sandbox.clear_requests()
         async with (
-            httpx2.AsyncClient(headers={"Authorization": f"Bearer {API_KEY}"}, timeout=30) as http,
-            Client(streamable_http_client(f"{url}/mcp", http_client=http)) as client,
+            proxy.client({"Authorization": f"Bearer {API_KEY}"}) as http,
+            Client(streamable_http_client(f"{proxy.url}/mcp", http_client=http)) as client,
         ):
             arguments = copy.deepcopy(COOKBOOK["create_interview"]) | {
                 "interview_template_id": DEFAULT_TEMPLATE_ID
@@ -135,7 +154,7 @@ async def test_stateless_replicas_behind_nginx_round_robin(sandbox: RunningSandb
                 listed = await client.call_tool("list_avatars", {"limit": 1})
                 assert isinstance(listed, CallToolResult) and not listed.is_error
         # Round robin really spread the one session over both replicas.
-        for replica in replicas:
+        for replica in proxy.replicas:
             assert replica.stderr().count('"POST /mcp HTTP/1.1" 200') >= 2, replica.stderr()[-2000:]
         assert len(sandbox.requests()) == 7
         assert {r.headers["authorization"] for r in sandbox.requests()} == {f"Bearer {TOKEN}"}
@@ -151,9 +170,11 @@ async def test_a_confirmation_round_trip_crosses_replicas(sandbox: RunningSandbo
         return ElicitResult(action="accept", content={"confirm": True})
 
     async with (
-        replicas_behind_nginx(replica_env(sandbox), REPLICA_ARGS, tmp_path) as (url, _replicas),
-        httpx2.AsyncClient(headers={"Authorization": f"Bearer {API_KEY}"}, timeout=30) as http,
-        Client(streamable_http_client(f"{url}/mcp", http_client=http), elicitation_callback=accept) as client,
+        replicas_behind_nginx(replica_env(sandbox), REPLICA_ARGS, tmp_path) as proxy,
+        proxy.client({"Authorization": f"Bearer {API_KEY}"}) as http,
+        Client(
+            streamable_http_client(f"{proxy.url}/mcp", http_client=http), elicitation_callback=accept
+        ) as client,
     ):
         arguments = copy.deepcopy(COOKBOOK["create_interview"]) | {
             "interview_template_id": DEFAULT_TEMPLATE_ID

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,10 @@ def test_wheel_installs_and_serves_on_its_own(tmp_path: Path) -> None:
         timeout=240,
     )
     (wheel,) = wheels.glob("jobmojito_mcp-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        metadata = archive.read(next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA")))
+    # An SPDX expression (PEP 639), not the deprecated license table pip warns about.
+    assert b"\nLicense-Expression: MIT\n" in metadata
     env_dir = tmp_path / "env"
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
@@ -41,3 +47,24 @@ def test_wheel_installs_and_serves_on_its_own(tmp_path: Path) -> None:
         [python, "-m", "jobmojito_mcp", "--version"], capture_output=True, text=True, check=True
     )
     assert version.stdout.startswith("jobmojito-mcp ")
+
+
+def test_documented_commands_use_the_setup_venv() -> None:
+    """Every interpreter or entry point the docs tell a reader to run is the `.venv` the set-up creates."""
+    documents = [
+        ROOT / "README.md",
+        *sorted((ROOT / "docs").glob("*.md")),
+        ROOT / "tests" / "perf" / "bench.py",
+    ]
+    commands = [
+        (path.name, found.group(0))
+        for path in documents
+        for found in re.finditer(r"[\w./-]*/bin/(?:python3?|pip|jobmojito-mcp)\b", path.read_text("utf-8"))
+    ]
+    assert commands, "the docs name no commands: the pattern is wrong"
+    strays = [
+        (name, command)
+        for name, command in commands
+        if not re.match(r"(/path/to/jobmojito-mcp/)?\.venv/", command)
+    ]
+    assert not strays, strays

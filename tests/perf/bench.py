@@ -1,9 +1,9 @@
 """jobmojito-mcp against the SDK floor (a bare `MCPServer` with one echo tool), in one run, as ratios.
 
-    /work/venv/bin/python tests/perf/bench.py            # full run: about 5 minutes on 2 cores
-    /work/venv/bin/python tests/perf/bench.py --quick    # smaller counts: about two minutes
-    /work/venv/bin/python tests/perf/bench.py --only stdio_calls --only hosted   # some phases
-    /work/venv/bin/python tests/perf/bench.py --profile /tmp/hot   # py-spy of the per-call path
+    .venv/bin/python tests/perf/bench.py            # full run: about 5 minutes on 2 cores
+    .venv/bin/python tests/perf/bench.py --quick    # smaller counts: about two minutes
+    .venv/bin/python tests/perf/bench.py --only stdio_calls --only hosted   # some phases
+    .venv/bin/python tests/perf/bench.py --profile /tmp/hot   # py-spy of the per-call path
 
 Phases (docs/performance.md says what each figure means): `cold_start` (spawn -> initialize ->
 tools/list over stdio, and what our start imports beyond the floor); `stdio_calls` (per-call
@@ -21,7 +21,6 @@ import math
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -57,6 +56,11 @@ UNWANTED = (
     "jobmojito_mcp.sandbox",
     "jwt",
     "sqlite3",
+    # Telemetry off (no OTEL_*): none of the SDK, exporters or Prometheus (the API is the floor's too).
+    "jobmojito_mcp.telemetry.",
+    "opentelemetry.sdk",
+    "opentelemetry.exporter",
+    "prometheus_client",
 )
 HANDSHAKE_VERSION = "2025-11-25"  # the session-based Streamable HTTP handshake desktop clients speak
 TICK = os.sysconf("SC_CLK_TCK")
@@ -151,12 +155,6 @@ def cpu_ms(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) * 1000 / TICK
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def sandbox_process(errlog: TextIO) -> Iterator[tuple[str, int]]:
     """counting_sandbox.py in a subprocess: its root URL and pid."""
@@ -170,27 +168,30 @@ def sandbox_process(errlog: TextIO) -> Iterator[tuple[str, int]]:
         process.wait(10)
 
 
+LISTENING = re.compile(r"listening on (http://\S+)")
+
+
 @contextmanager
 def http_process(
     command: list[str], env: dict[str, str], cwd: str, errlog: TextIO
 ) -> Iterator[tuple[str, int]]:
-    """A hosted server in a subprocess, once its port accepts connections: its /mcp URL and pid."""
-    port = free_port()
-    argv = [*command, "--port", str(port)]
+    """A hosted server in a subprocess on `--port 0`, once it names the port it bound (on stderr, in
+    `errlog`, after what was there): its /mcp URL and pid. No free-port probe another process could take."""
+    errlog.flush()
+    start = Path(errlog.name).stat().st_size
+    argv = [*command, "--port", "0"]
     process = subprocess.Popen(
         argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errlog
     )
     try:
         deadline = time.monotonic() + 30
-        while True:
+        while not (
+            found := LISTENING.search(Path(errlog.name).read_bytes()[start:].decode(errors="replace"))
+        ):
             assert process.poll() is None, f"{argv} exited with {process.returncode}"
             assert time.monotonic() < deadline, f"{argv} did not listen"
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}/mcp", process.pid
+            time.sleep(0.02)
+        yield f"{found.group(1)}/mcp", process.pid
     finally:
         process.terminate()
         process.wait(20)
@@ -403,7 +404,7 @@ class Bench:
                 f"{len(ours_modules)}",
                 f"{len(floor_modules)}",
                 f"+{len(extra)}, {sum(extra.values()) / 1000:.0f} ms self time",
-                "none of uvicorn, hosting, auth, sandbox",
+                "none of uvicorn, hosting, auth, sandbox, telemetry SDK",
                 not unwanted,
             )
         )

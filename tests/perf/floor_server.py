@@ -1,7 +1,7 @@
 """The floor: a bare SDK `MCPServer`, what any MCP server costs at least.
 
     python tests/perf/floor_server.py                                   # stdio
-    python tests/perf/floor_server.py --transport streamable-http --port 8123 [--stateless]
+    python tests/perf/floor_server.py --transport streamable-http --port 0 [--stateless]   # prints its URL
 
 `echo` is the floor proper. `fetch` is the floor of a server that wraps an HTTP API: one GET
 with a shared, reused httpx2 client, the body returned as it came (what our tools do, minus
@@ -11,8 +11,12 @@ validation, retries, limits and summaries).
 from __future__ import annotations
 
 import argparse
+import socket
+import sys
 
+import anyio
 import httpx2
+import uvicorn
 from mcp.server.mcpserver import MCPServer
 
 server = MCPServer("floor")
@@ -42,7 +46,12 @@ def main() -> None:
     if args.transport == "stdio":
         server.run()
     else:
-        server.run("streamable-http", host="127.0.0.1", port=args.port, stateless_http=args.stateless)
+        # What `server.run("streamable-http")` does, on a socket bound here: `--port 0` names its port.
+        sock = socket.create_server(("127.0.0.1", args.port))
+        print(f"floor listening on http://127.0.0.1:{sock.getsockname()[1]}", file=sys.stderr, flush=True)
+        app = server.streamable_http_app(stateless_http=args.stateless, host="127.0.0.1")
+        config = uvicorn.Config(app, log_level=server.settings.log_level.lower())
+        anyio.run(lambda: uvicorn.Server(config).serve(sockets=[sock]))
 
 
 if __name__ == "__main__":
