@@ -16,6 +16,9 @@ import stat
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +35,7 @@ LOGIN_ERROR = re.compile(r"^jobmojito-mcp login: .+$")
 
 @pytest.fixture(autouse=True)
 def fresh_auth(sandbox: RunningSandbox) -> None:
-    auth = sandbox.auth
-    auth.reset()
-    auth.token_ttl, auth.consent, auth.reuse_interval, auth.clock_skew = 3600, False, 0.0, 0
-    auth.metadata_patch = {}
+    sandbox.auth.reset(knobs=True)
     sandbox.clear_requests()
     sandbox.clear_faults()
 
@@ -70,6 +70,49 @@ def cli(
         *args, env=whole_env(signin_env(sandbox.base_url, credentials, **settings))
     )
     return done
+
+
+@dataclass
+class PastingLogin:
+    """`login --no-browser` running, with the address it printed; `paste()` answers it, `finish()` waits."""
+
+    process: subprocess.Popen[str]
+    url: str
+
+    def paste(self, line: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+
+    def finish(self) -> tuple[int, str]:
+        """(exit status, what it printed on stderr after the address)."""
+        assert self.process.stderr is not None
+        status = self.process.wait(timeout=30)
+        return status, self.process.stderr.read()
+
+
+@contextmanager
+def pasting_login(sandbox: RunningSandbox, credentials: Path) -> Iterator[PastingLogin]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jobmojito_mcp", "login", "--no-browser"],
+        env=whole_env(signin_env(sandbox.base_url, credentials)),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        lines = iter(process.stderr.readline, "")
+        url = next((line.strip() for line in lines if line.strip().startswith("http")), "")
+        assert url, "login ended before printing the address"
+        yield PastingLogin(process, url)
+    finally:
+        process.kill()
+        process.wait()
+        for stream in (process.stdin, process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
 
 
 def bearers(sandbox: RunningSandbox) -> list[str | None]:
@@ -121,39 +164,17 @@ async def test_a_stdio_server_uses_the_stored_sign_in(sandbox: RunningSandbox, c
 
 
 def test_login_without_a_browser_takes_the_pasted_address(sandbox: RunningSandbox, credentials: Path) -> None:
-    env = whole_env(signin_env(sandbox.base_url, credentials))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "jobmojito_mcp", "login", "--no-browser"],
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stderr is not None and process.stdin is not None
-        url = ""
-        while not url:
-            line = process.stderr.readline()
-            assert line, "login ended before printing the address"
-            if line.strip().startswith("http"):
-                url = line.strip()
+    with pasting_login(sandbox, credentials) as login_run:
         # The person signs in elsewhere; their browser lands on the loopback address, which cannot load there.
         with httpx2.Client(timeout=10) as http:
-            location = url
+            location = login_run.url
             while "/callback?" not in location:
                 answer = http.get(location)
                 assert answer.status_code == 302, answer.text
                 location = answer.headers["location"]
-        process.stdin.write(location + "\n")
-        process.stdin.flush()
-        assert process.wait(timeout=30) == 0, process.stderr.read()
-    finally:
-        process.kill()
-        process.wait()
-        for stream in (process.stdin, process.stdout, process.stderr):
-            if stream is not None:
-                stream.close()
+        login_run.paste(location)
+        status, said = login_run.finish()
+    assert status == 0, said
     assert account(credentials, sandbox)["email"] == "demo@sandbox.jobmojito.invalid"
 
 
@@ -292,34 +313,14 @@ def test_nobody_completes_the_sign_in(
 
 
 def test_state_mismatch(sandbox: RunningSandbox, credentials: Path, signed_in: dict[str, Any]) -> None:
-    env = whole_env(signin_env(sandbox.base_url, credentials))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "jobmojito_mcp", "login", "--no-browser"],
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stderr is not None and process.stdin is not None
-        url = next(
-            line.strip() for line in iter(process.stderr.readline, "") if line.strip().startswith("http")
-        )
-        port = re.search(r"127\.0\.0\.1%3A(\d+)", url)
+    with pasting_login(sandbox, credentials) as login_run:
+        port = re.search(r"127\.0\.0\.1%3A(\d+)", login_run.url)
         assert port is not None
         # A redirect from another attempt (or an attacker's) carries another state: refused.
-        process.stdin.write(f"http://127.0.0.1:{port.group(1)}/callback?code=stolen&state=not-yours\n")
-        process.stdin.flush()
-        assert process.wait(timeout=30) == 1
-        rest = process.stderr.read()
-    finally:
-        process.kill()
-        process.wait()
-        for stream in (process.stdin, process.stdout, process.stderr):
-            if stream is not None:
-                stream.close()
-    assert "state mismatch" in rest.strip().splitlines()[-1] and "Traceback" not in rest
+        login_run.paste(f"http://127.0.0.1:{port.group(1)}/callback?code=stolen&state=not-yours")
+        status, said = login_run.finish()
+    assert status == 1
+    assert "state mismatch" in said.strip().splitlines()[-1] and "Traceback" not in said
     assert sandbox.auth.count("code") == 1  # only the fixture's sign-in: the stolen code was never sent
     still_usable(sandbox, credentials, signed_in)
 

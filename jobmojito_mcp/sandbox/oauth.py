@@ -198,8 +198,9 @@ class AuthServer:
         with self._lock:
             return [session.id for session in self.sessions.values() if session.live]
 
-    def reset(self) -> None:
-        """Forget clients, sessions and counts (keep the knobs and the signing key)."""
+    def reset(self, *, knobs: bool = False) -> None:
+        """Forget clients, sessions and counts; with `knobs`, put the knobs back to their defaults too.
+        The signing key stays: tokens issued before still verify (or fail) as they did."""
         with self._lock:
             for store in (
                 self.clients,
@@ -210,6 +211,14 @@ class AuthServer:
                 self._pending,
             ):
                 store.clear()
+            if knobs:
+                self.token_ttl, self.consent, self.reuse_interval, self.clock_skew = (
+                    DEFAULT_LIFETIME,
+                    False,
+                    0.0,
+                    0,
+                )
+                self.metadata_patch = {}
 
     # -- access tokens -----------------------------------------------------------------------------
 

@@ -25,10 +25,7 @@ SCOPE = "openid email offline_access"
 
 @pytest.fixture(autouse=True)
 def fresh_auth(sandbox: RunningSandbox) -> None:
-    auth = sandbox.auth
-    auth.reset()
-    auth.token_ttl, auth.consent, auth.reuse_interval, auth.clock_skew = 3600, False, 0.0, 0
-    auth.metadata_patch = {}
+    sandbox.auth.reset(knobs=True)
 
 
 def pkce() -> tuple[str, str]:
