@@ -159,15 +159,13 @@ class SignIn:
         *,
         seed: str | None = None,
         seed_client_id: str | None = None,
-        http: httpx2.AsyncClient | None = None,
     ) -> None:
         self._store = store
         self._auth_url = auth_url
         self._seed = seed
         self._seed_client_id = seed_client_id
         self._key = auth_url if seed is None else f"{auth_url}#refresh-token:{fingerprint(seed)}"
-        self._http = http
-        self._own_http = http is None
+        self._http: httpx2.AsyncClient | None = None  # made on the first renewal
         self._metadata: oauth.AuthServerMetadata | None = None
         self._account: Account | None = None
         self._lock = anyio.Lock()
@@ -187,7 +185,7 @@ class SignIn:
         return self._store
 
     async def aclose(self) -> None:
-        if self._own_http and self._http is not None:
+        if self._http is not None:
             await self._http.aclose()
 
     async def token(self) -> str:
@@ -257,11 +255,11 @@ class SignIn:
                 self._store.save(self._key, source.model_copy(update={"ended": self._ended}))
             raise SignInEnded(self._ended) from None
         except oauth.OAuthProblem as problem:
-            mine = self._account
-            self._pause_until = now + _RETRY_PAUSE
+            self._pause_until, self._metadata = now + _RETRY_PAUSE, None  # and discover afresh next time
             logger.warning("could not renew the JobMojito access token: %s", problem)
-            if not forced and mine is not None and mine.expires_at > now:
-                return mine.access_token
+            if not forced and source.access_token and source.expires_at > now:
+                self._account = source  # due for renewal, not yet expired: it serves until the next try
+                return source.access_token
             raise SignInUnavailable(str(problem)) from None
         renewed = source.model_copy(
             update={

@@ -422,3 +422,27 @@ async def test_a_read_only_home_keeps_the_headless_sign_in_in_memory(
             await anyio.sleep(1.6)
         assert "keeping the sign-in in memory only" in server.stderr()
     assert sandbox.auth.count("refresh") >= 2 and sandbox.auth.count("reuse") == 0
+
+
+async def test_an_unreachable_authorization_server_is_ridden_out(
+    sandbox: RunningSandbox, credentials: Path
+) -> None:
+    sandbox.auth.token_ttl = 8  # renewed in its last quarter: its last two seconds or so
+    assert login(sandbox, credentials).returncode == 0
+    expires_at = account(credentials, sandbox)["expires_at"]
+    async with stdio_server(signin_env(sandbox.base_url, credentials)) as server:
+        assert not (await server.call("list_avatars", {"limit": 1})).is_error
+        sandbox.auth.metadata_patch = {"token_endpoint": "http://127.0.0.1:9/auth/v1/oauth/token"}
+        await anyio.sleep(expires_at - 1 - time.time())  # due for renewal, not yet expired
+        assert not (await server.call("list_avatars", {"limit": 1})).is_error  # the old token still serves
+        await anyio.sleep(expires_at + 0.5 - time.time())  # expired now, and still no way to renew it
+        down = await server.call("list_avatars", {"limit": 1})
+        assert down.is_error and "Could not renew" in text_of(down) and "safe to try again" in text_of(down)
+        assert "could not reach the authorization server" in text_of(down)
+        sandbox.auth.metadata_patch = {}  # back: the next call discovers it afresh and renews
+        back = await server.call("list_avatars", {"limit": 1})
+        assert not back.is_error, text_of(back)
+    assert sandbox.auth.count("refresh") == 1
+    assert [request.token for request in sandbox.requests() if request.endpoint][-1] == account(
+        credentials, sandbox
+    )["access_token"]
