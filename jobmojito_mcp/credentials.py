@@ -207,6 +207,16 @@ class SignIn:
             if mine is not None and mine.access_token != stale and not renewal_due(mine, time.time()):
                 return mine.access_token  # renewed while this call waited
             try:
+                # Files are replaced whole, so a read needs no lock: a start, or another process's
+                # renewal, is usually picked up here without taking (or even importing) the lock.
+                stored = self._store.account(self._key)
+                if (
+                    stored is not None
+                    and not stored.ended
+                    and stored.access_token != stale
+                    and not renewal_due(stored, time.time())
+                ):
+                    return self._adopt(stored)
                 try:
                     async with self._store.locked():  # and other processes sharing the file take turns
                         return await self._renew_locked(stale, forced)
@@ -226,8 +236,6 @@ class SignIn:
         now = time.time()
         stored = self._store.account(self._key)
         if stored is not None:
-            secrets.add(stored.access_token)
-            secrets.add(stored.refresh_token)
             if stored.ended:  # refused for good, here or in another process: only a new login helps
                 self._account = None
                 raise SignInEnded(stored.ended)
@@ -258,7 +266,9 @@ class SignIn:
             self._pause_until, self._metadata = now + _RETRY_PAUSE, None  # and discover afresh next time
             logger.warning("could not renew the JobMojito access token: %s", problem)
             if not forced and source.access_token and source.expires_at > now:
-                self._account = source  # due for renewal, not yet expired: it serves until the next try
+                pause = self._pause_until
+                self._adopt(source)  # due for renewal, not yet expired: it serves until the next try
+                self._pause_until = pause
                 return source.access_token
             raise SignInUnavailable(str(problem)) from None
         renewed = source.model_copy(
@@ -270,8 +280,6 @@ class SignIn:
                 "refreshed_at": time.time(),
             }
         )
-        secrets.add(renewed.access_token)
-        secrets.add(renewed.refresh_token)
         try:
             self._store.save(self._key, renewed)
             self._memory_only = False
@@ -284,6 +292,8 @@ class SignIn:
         return self._adopt(renewed)
 
     def _adopt(self, account: Account) -> str:
+        secrets.add(account.access_token)  # from here on, no log line can show them
+        secrets.add(account.refresh_token)
         self._account, self._refused_refresh, self._pause_until = account, None, 0.0
         return account.access_token
 
