@@ -31,7 +31,15 @@ from jobmojito_mcp import __version__, telemetry
 from jobmojito_mcp.config import SANDBOX_TOKEN, Settings, split_list
 from jobmojito_mcp.credentials import Credential, StaticToken, describe_credential, server_credential
 from jobmojito_mcp.guides import PROMPTS, read_templates, register_guides
-from jobmojito_mcp.tools import TOOLS, CallHooks, ToolSpec, run_tool, select_tools, validate_arguments
+from jobmojito_mcp.tools import (
+    TOOLS,
+    CallHooks,
+    ToolSpec,
+    narrowed,
+    run_tool,
+    select_tools,
+    validate_arguments,
+)
 from jobmojito_mcp.upstream import Upstream
 
 logger = logging.getLogger(__name__)
@@ -142,9 +150,11 @@ def as_sdk_tool(
         arguments: dict[str, Any], ctx: Context[Any, Any], confirmation: Any = _NO_QUESTION
     ) -> CallToolResult:
         if not _confirmed(confirmation):
-            raise ToolError(
-                "The user declined the confirmation; nothing was sent to JobMojito and nothing changed."
-            )
+            if spec.if_declined is None or not _answered_no(confirmation):
+                raise ToolError(
+                    "The user declined the confirmation; nothing was sent to JobMojito and nothing changed."
+                )
+            arguments = {**arguments, **spec.if_declined}  # "no" chose the alternative the question offered
         with in_flight:
             return await run_tool(spec, arguments, upstream, credentials(ctx), hooks_for(ctx))
 
@@ -216,13 +226,24 @@ def _confirmed(answer: ElicitationResult[Confirmation]) -> bool:
     return isinstance(answer, AcceptedElicitation) and answer.data.confirm
 
 
+def _answered_no(answer: ElicitationResult[Confirmation]) -> bool:
+    """The user answered the question with "no" (rather than dismissing it or declining to answer)."""
+    return isinstance(answer, AcceptedElicitation) and not answer.data.confirm
+
+
 # Hosted callers may narrow (never widen) the server's tools per request with these headers.
 READ_ONLY_HEADER = "x-mcp-readonly"
 TOOLS_HEADER = "x-mcp-tools"
+TOOLSETS_HEADER = "x-mcp-toolsets"
+
+
+def _header_list(value: str | None) -> set[str] | None:
+    return None if value is None else {name.strip() for name in value.split(",") if name.strip()}
 
 
 class RequestToolFilter:
-    """Server middleware: hides and refuses tools a request's X-MCP-Readonly / X-MCP-Tools exclude."""
+    """Server middleware: hides and refuses tools a request's X-MCP-Readonly / X-MCP-Tools /
+    X-MCP-Toolsets exclude (the same narrowing as the flags, applied to what the flags left)."""
 
     def __init__(self, exposed: tuple[ToolSpec[Any, Any], ...]) -> None:
         self._exposed = exposed
@@ -232,14 +253,11 @@ class RequestToolFilter:
         if headers is None:
             return None
         read_only = headers.get(READ_ONLY_HEADER, "").strip().lower() in ("1", "true", "yes")
-        named = headers.get(TOOLS_HEADER)
-        if not read_only and named is None:
+        names, toolsets = _header_list(headers.get(TOOLS_HEADER)), _header_list(headers.get(TOOLSETS_HEADER))
+        if not read_only and names is None and toolsets is None:
             return None
-        wanted = None if named is None else {name.strip() for name in named.split(",") if name.strip()}
         return {
-            spec.name
-            for spec in self._exposed
-            if (not read_only or spec.read_only) and (wanted is None or spec.name in wanted)
+            spec.name for spec in narrowed(self._exposed, read_only=read_only, names=names, toolsets=toolsets)
         }
 
     async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
@@ -251,7 +269,10 @@ class RequestToolFilter:
         if ctx.method == "tools/call":
             name = (ctx.params or {}).get("name")
             if name not in visible:
-                text = f"Tool {name!r} is not available to this request (X-MCP-Readonly / X-MCP-Tools)."
+                text = (
+                    f"Tool {name!r} is not available to this request (X-MCP-Readonly / X-MCP-Tools / "
+                    "X-MCP-Toolsets)."
+                )
                 return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
             return await call_next(ctx)
         listed = await call_next(ctx)
@@ -314,7 +335,7 @@ async def open_upstream(settings: Settings) -> AsyncIterator[tuple[Upstream, Cre
 
     from jobmojito_mcp.sandbox import SandboxState, create_app
 
-    state = SandboxState(db_path=settings.sandbox_db)
+    state = SandboxState(db_path=settings.sandbox_db, auto_take=settings.sandbox_auto_take)
     transport = httpx2.ASGITransport(app=create_app(state))
     async with Upstream(
         settings, transport=transport, base_url="http://sandbox.invalid/functions/v1"
@@ -323,12 +344,14 @@ async def open_upstream(settings: Settings) -> AsyncIterator[tuple[Upstream, Cre
 
 
 def exposed_tools(settings: Settings) -> tuple[ToolSpec[Any, Any], ...]:
-    """The tools this server offers: --read-only and --tools narrow the table, never widen it."""
+    """The tools this server offers: --read-only, --tools and --toolsets narrow the table, never widen it."""
     names = split_list(settings.tools) if settings.tools is not None else None
+    toolsets = split_list(settings.toolsets) if settings.toolsets is not None else None
     try:
-        return select_tools(settings.read_only, names)
+        return select_tools(settings.read_only, names, toolsets)
     except ValueError as exc:
-        raise SystemExit(f"jobmojito-mcp: --tools: {exc}") from None
+        flag = "--toolsets" if "toolset" in str(exc) else "--tools"
+        raise SystemExit(f"jobmojito-mcp: {flag}: {exc}") from None
 
 
 async def serve_stdio(settings: Settings) -> None:

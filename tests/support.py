@@ -20,7 +20,7 @@ from mcp_types import CallToolResult
 
 from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID
 
-# The six tools, named exactly as users' configs and scripts rely on, in the order they are listed.
+# The thirteen tools, named exactly as users' configs and scripts rely on, in the order they are listed.
 TOOL_NAMES = (
     "list_avatars",
     "create_interview",
@@ -28,6 +28,22 @@ TOOL_NAMES = (
     "create_interview_for_candidate",
     "set_interview_state",
     "get_interview_definition",
+    "list_interviews",
+    "update_interview",
+    "register_users_for_interview",
+    "list_interview_results",
+    "get_interview_result_details",
+    "generate_interview_report",
+    "get_merchant_status",
+)
+# The read-only ones (what --read-only leaves).
+READ_TOOL_NAMES = (
+    "list_avatars",
+    "get_interview_definition",
+    "list_interviews",
+    "list_interview_results",
+    "get_interview_result_details",
+    "get_merchant_status",
 )
 SERVER = ("-m", "jobmojito_mcp")  # how a server subprocess is started: python + this
 TOKEN = "test-token-0b7e3c2a9f41d8e6"  # long and unique: any occurrence in output is a leak

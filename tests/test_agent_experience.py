@@ -20,7 +20,9 @@ from mcp_types import CallToolResult, ElicitRequestParams, ElicitResult, TextRes
 from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox
 from tests.support import (
     COOKBOOK,
+    READ_TOOL_NAMES,
     TOKEN,
+    TOOL_NAMES,
     http_mcp_client,
     http_server,
     run_cli,
@@ -31,13 +33,8 @@ from tests.support import (
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(90)]
 
-READS = {"list_avatars", "get_interview_definition"}
-ALL = READS | {
-    "create_interview",
-    "create_interview_from_questions",
-    "create_interview_for_candidate",
-    "set_interview_state",
-}
+READS = set(READ_TOOL_NAMES)
+ALL = set(TOOL_NAMES)
 CREATE_ARGS = copy.deepcopy(COOKBOOK["create_interview"]) | {"interview_template_id": DEFAULT_TEMPLATE_ID}
 
 
@@ -325,10 +322,7 @@ def test_call_runs_one_tool(sandbox: RunningSandbox) -> None:
 def test_tools_lists_what_is_exposed() -> None:
     done = run_cli("tools", "--read-only", env=server_env("http://127.0.0.1:9"))
     assert done.returncode == 0
-    assert [line.split()[0] for line in done.stdout.splitlines()] == [
-        "list_avatars",
-        "get_interview_definition",
-    ]
+    assert [line.split()[0] for line in done.stdout.splitlines()] == list(READ_TOOL_NAMES)
 
 
 async def test_results_of_tools_are_unchanged_by_the_hooks(sandbox: RunningSandbox) -> None:
