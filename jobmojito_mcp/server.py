@@ -52,7 +52,10 @@ INSTRUCTIONS = (
     "create_interview (AI writes the questions) or create_interview_from_questions (your questions); "
     "get_interview_definition to review; set_interview_state to publish (active), unpublish (draft) or "
     "archive. create_interview_for_candidate enrols one candidate and returns their interview link. "
-    "Creates are not idempotent: never repeat one that may have succeeded."
+    "Afterwards: list_interviews finds an interview's id; update_interview changes it; "
+    "register_users_for_interview invites candidates (get_merchant_status shows the invitations left); "
+    "list_interview_results, get_interview_result_details and generate_interview_report review how they did. "
+    "Creates and registrations are not idempotent: never repeat one that may have succeeded."
 )
 SANDBOX_NOTE = (
     " This server runs on the built-in sandbox: JobMojito is simulated, nothing real is created or billed."

@@ -93,7 +93,7 @@ async def test_http_flags_and_headers_narrow_but_never_widen(sandbox: RunningSan
         async with http_mcp_client(server.url, transport, {}) as client:
             assert await tool_names(client) == set(allowed.split(","))
         async with http_mcp_client(server.url, transport, {"X-MCP-Readonly": "true"}) as client:
-            assert await tool_names(client) == READS
+            assert await tool_names(client) == {"list_avatars", "get_interview_definition"}
             refused = await client.call_tool("create_interview", CREATE_ARGS)
             assert refused.is_error and "not available" in text_of(refused)
         # Asking for a tool the server does not expose does not add it.
@@ -116,6 +116,67 @@ async def test_read_only_server_ignores_a_header_asking_for_more(sandbox: Runnin
         http_mcp_client(server.url, "streamable-http", {"X-MCP-Tools": ",".join(sorted(ALL))}) as client,
     ):
         assert await tool_names(client) == READS
+
+
+RESULTS = {"list_interview_results", "get_interview_result_details", "generate_interview_report"}
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--toolsets", "results,account"], RESULTS | {"get_merchant_status"}),
+        (["--toolsets", "candidates"], {"register_users_for_interview"}),
+        (
+            ["--toolsets", "interviews", "--read-only"],
+            {"list_avatars", "get_interview_definition", "list_interviews"},
+        ),
+        (
+            ["--toolsets", "candidates,results", "--tools", "register_users_for_interview,list_avatars"],
+            {"register_users_for_interview"},
+        ),
+    ],
+)
+async def test_stdio_toolsets_narrow_and_compose(
+    sandbox: RunningSandbox, args: list[str], expected: set[str]
+) -> None:
+    async with stdio_server(server_env(sandbox.base_url), args) as server:
+        assert await tool_names(server.client) == expected
+        outside = sorted(ALL - expected)[0]
+        refused = await server.call(outside, {})
+        assert refused.is_error and outside in text_of(refused)
+    assert sandbox.requests() == []
+
+
+def test_unknown_toolsets_refuse_to_start(sandbox: RunningSandbox) -> None:
+    done = run_cli("--toolsets", "results,payroll", "tools", env=server_env(sandbox.base_url))
+    assert done.returncode != 0
+    assert (
+        "--toolsets" in done.stderr and "payroll" in done.stderr and "interviews, candidates" in done.stderr
+    )
+
+
+@pytest.mark.parametrize("transport", ["streamable-http", "sse"])
+async def test_toolsets_header_narrows_and_composes_but_never_widens(
+    sandbox: RunningSandbox, transport: str
+) -> None:
+    env = server_env(sandbox.base_url)
+    async with http_server(env, ["--transport", "http", "--toolsets", "interviews,results"]) as server:
+        async with http_mcp_client(server.url, transport, {"X-MCP-Toolsets": "results,account"}) as client:
+            assert await tool_names(client) == RESULTS  # account is not the server's to give
+            refused = await client.call_tool("get_merchant_status", {})
+            assert refused.is_error and "X-MCP-Toolsets" in text_of(refused)
+            refused = await client.call_tool("list_interviews", {})
+            assert refused.is_error
+        both = {"X-MCP-Toolsets": "results", "X-MCP-Readonly": "true"}
+        async with http_mcp_client(server.url, transport, both) as client:
+            assert await tool_names(client) == {"list_interview_results", "get_interview_result_details"}
+        named = {
+            "X-MCP-Toolsets": "interviews",
+            "X-MCP-Tools": "list_interviews,get_interview_result_details",
+        }
+        async with http_mcp_client(server.url, transport, named) as client:
+            assert await tool_names(client) == {"list_interviews"}
+    assert sandbox.requests("merchant-status") == [] and sandbox.requests("merchant-interview-list") == []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -146,7 +207,7 @@ async def test_cancelled_create_is_abandoned_and_the_server_keeps_serving(sandbo
         healthy = await server.call("list_avatars", {"limit": 1})
         assert not healthy.is_error
         with anyio.fail_after(5):
-            while "may still be created" not in server.stderr():  # noqa: ASYNC110  # a file another process writes
+            while "may still have created the interview" not in server.stderr():  # noqa: ASYNC110  # a file another process writes
                 await anyio.sleep(0.05)
     assert len(sandbox.requests("job-interview-create")) == 1, "a cancelled create is never resent"
 
@@ -215,13 +276,15 @@ async def test_clients_without_elicitation_rely_on_the_destructive_hint(sandbox:
 # Prompts and resources
 
 
-async def test_prompts_for_the_three_workflows(sandbox: RunningSandbox) -> None:
+async def test_prompts_for_the_five_workflows(sandbox: RunningSandbox) -> None:
     async with stdio_server(server_env(sandbox.base_url)) as server:
         prompts = {p.name: p for p in (await server.client.list_prompts()).prompts}
         assert set(prompts) == {
             "interview_from_job_description",
             "interview_from_my_questions",
             "screen_candidate",
+            "invite_candidates",
+            "review_results",
         }
         for prompt in prompts.values():
             assert prompt.description
@@ -243,6 +306,23 @@ async def test_prompts_for_the_three_workflows(sandbox: RunningSandbox) -> None:
             },
         )
         assert "create_interview_for_candidate" in screen.messages[0].content.text  # type: ignore[union-attr]
+        invite = await server.client.get_prompt(
+            "invite_candidates",
+            {"interview": "Backend Engineer", "candidates": "Ada <ada@example.com>\nAlan <alan@example.com>"},
+        )
+        text = invite.messages[0].content.text  # type: ignore[union-attr]
+        assert "ada@example.com" in text and "list_interviews" in text and "get_merchant_status" in text
+        assert "register_users_for_interview once" in text and "send_email=false" in text
+        emailing = await server.client.get_prompt(
+            "invite_candidates", {"interview": "x", "candidates": "y", "email_them": "yes"}
+        )
+        assert "send_email=true" in emailing.messages[0].content.text  # type: ignore[union-attr]
+        review = await server.client.get_prompt(
+            "review_results", {"interview": "Backend Engineer", "shortlist": "2"}
+        )
+        text = review.messages[0].content.text  # type: ignore[union-attr]
+        assert "order_by=score" in text and "best 2" in text and "get_interview_result_details" in text
+        assert "generate_interview_report" in text and "do not do it until I say so" in text
     assert sandbox.requests() == [], "prompts call nothing"
 
 

@@ -131,14 +131,19 @@ def assess(
         duration = 300 + rng.randrange(900)
         elapsed += duration
         item = _turn(result_id, len(transcript), question, text, language)
-        item |= _answer(reply, value, duration, tier, _topic(text), rng, answer_recording, index, result_id)
+        answered = sum(
+            1 for turn in transcript if turn["is_answer"]
+        )  # "first 5 answers" counts follow-ups too
+        item |= _answer(
+            reply, value, duration, tier, _topic(text), rng, answer_recording, answered, result_id
+        )
         transcript.append(item)
         if followups_allowed and not followed_up and value is not None and value < 50:
             followed_up = True
             extra = min(100.0, value + 10)
             follow = _turn(result_id, len(transcript), None, FOLLOW_UP, language) | _answer(
                 rng.choice(_ANSWERS["moderate"]).format(n=10),
-                extra, 400, "moderate", _topic(text), rng, None, index, result_id,
+                extra, 400, "moderate", _topic(text), rng, answer_recording, answered + 1, result_id,
             )  # fmt: skip
             follow["view"] = "follow_up"
             elapsed += 400
