@@ -85,7 +85,24 @@ ListLimit = Annotated[int, Field(ge=1, le=1000)]
 # Requests
 
 
-class ListInterviewsArgs(_Strict):
+class _Request(_Strict):
+    """A null for an optional argument means "not given" and is dropped: where these endpoints take
+    null at all, it means the same as leaving the field out, and several refuse it."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_means_not_given(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or None not in data.values():
+            return data
+        fields = cls.model_fields
+        return {
+            key: value
+            for key, value in data.items()
+            if value is not None or key not in fields or fields[key].is_required()
+        }
+
+
+class ListInterviewsArgs(_Request):
     """Query of GET /merchant-interview-list."""
 
     filter_text: str | None = Field(
@@ -216,7 +233,7 @@ class RegisteredCandidate(_ListedRequestObject):
     external_id: str | None = Field(None, description="Your own id for the candidate.")
 
 
-class RegisterUsersArgs(_Strict):
+class RegisterUsersArgs(_Request):
     """Body of POST /job-interview-register-users."""
 
     interview_id: Uuid = Field(description="The interview_def_set_id (or position id) to invite them to.")
@@ -247,7 +264,7 @@ class RegisterUsersArgs(_Strict):
         return self
 
 
-class ListResultsArgs(_Strict):
+class ListResultsArgs(_Request):
     """Query of GET /merchant-result-list."""
 
     interview_id: Uuid | None = Field(
@@ -272,7 +289,7 @@ class ListResultsArgs(_Strict):
     offset: int | None = Field(0, ge=0, description="Rows to skip: the next_offset of the previous page.")
 
 
-class ResultDetailsArgs(_Strict):
+class ResultDetailsArgs(_Request):
     """Query of GET /job-interview-details."""
 
     interview_result_id: Uuid = Field(description="From list_interview_results.")
@@ -303,7 +320,7 @@ class ReportFeatures(_ListedRequestObject):
     template: ReportTemplate | None = None
 
 
-class ReportArgs(_Strict):
+class ReportArgs(_Request):
     """Body of POST /job-interview-pdf."""
 
     export_type: ExportType = Field(
@@ -334,7 +351,7 @@ class ReportArgs(_Strict):
         return len(self.interview_result_ids) if self.interview_result_ids else 1
 
 
-class MerchantStatusArgs(_Strict):
+class MerchantStatusArgs(_Request):
     """Query of GET /merchant-status."""
 
     merchant_id: Uuid | None = None
