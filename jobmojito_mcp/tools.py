@@ -1,10 +1,10 @@
 """The thirteen tools: one declarative table, and the one boundary every call goes through.
 
 Each `ToolSpec` holds everything about a tool: what agents see (name, title, description,
-argument and result models, annotations), which JobMojito function it calls, and how its result
-reads as text, and the toolset it belongs to. `run_tool` is the single path from raw arguments to a result: validate (refuse
-before sending anything), call upstream, check the answer's shape, summarise. Failures leave as
-`ToolError` with a message an agent can act on; nothing else escapes.
+argument and result models, annotations), which JobMojito function it calls, how its result reads
+as text, and the toolset it belongs to. `run_tool` is the single path from raw arguments to a
+result: validate (refuse before sending anything), call upstream, check the answer's shape,
+summarise. Failures leave as `ToolError` with a message an agent can act on; nothing else escapes.
 """
 
 from __future__ import annotations
