@@ -656,3 +656,22 @@ async def test_clients_without_elicitation_rely_on_the_explicit_send_email(
     )
     assert result.structured_content["emailed"] is True  # type: ignore[index]
     assert [mail.to for mail in sandbox.outbox()] == ["z@example.com"]
+
+
+async def test_deleting_through_update_asks_first(sandbox: RunningSandbox) -> None:
+    callback = answering("decline")
+    credential = StaticToken(TOKEN)
+    async with (
+        Upstream(settings(sandbox)) as upstream,
+        Client(build_server(upstream, lambda _ctx: credential), elicitation_callback=callback) as client,
+    ):
+        created = await ok(client, "create_interview", CREATE_ARGS)
+        interview_id = created.structured_content["interview_def_set_id"]  # type: ignore[index]
+        sandbox.clear_requests()
+        refused = await client.call_tool(
+            "update_interview", {"position_id": interview_id, "status": "deleted"}
+        )
+        assert refused.is_error and "declined" in text_of(refused) and sandbox.requests() == []
+        assert "cannot be undone" in callback.asked[0]
+        await ok(client, "update_interview", {"position_id": interview_id, "status": "archived"})  # not asked
+        assert len(callback.asked) == 1
