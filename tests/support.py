@@ -111,6 +111,20 @@ async def stdio_server(
                 yield StdioServer(client, stderr_path)
 
 
+def answering(action: str, confirm: bool | None = None) -> Any:
+    """An elicitation callback answering every question the same way; `.asked` keeps the questions."""
+    from mcp_types import ElicitResult
+
+    asked: list[str] = []
+
+    async def callback(context: Any, params: Any) -> ElicitResult:
+        asked.append(params.message)
+        return ElicitResult(action=action, content=None if confirm is None else {"confirm": confirm})  # type: ignore[arg-type]
+
+    callback.asked = asked  # type: ignore[attr-defined]
+    return callback
+
+
 def text_of(result: CallToolResult) -> str:
     return "\n".join(block.text for block in result.content if block.type == "text")
 

@@ -8,14 +8,12 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
-from typing import Any
 
 import anyio
 import pytest
 from mcp import Client
-from mcp.client.context import ClientRequestContext
 from mcp.client.stdio import StdioServerParameters, stdio_client
-from mcp_types import CallToolResult, ElicitRequestParams, ElicitResult, TextResourceContents
+from mcp_types import CallToolResult, TextResourceContents
 
 from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox
 from tests.support import (
@@ -23,6 +21,7 @@ from tests.support import (
     READ_TOOL_NAMES,
     TOKEN,
     TOOL_NAMES,
+    answering,
     http_mcp_client,
     http_server,
     run_cli,
@@ -210,17 +209,6 @@ async def test_cancelled_create_is_abandoned_and_the_server_keeps_serving(sandbo
             while "may still have created the interview" not in server.stderr():  # noqa: ASYNC110  # a file another process writes
                 await anyio.sleep(0.05)
     assert len(sandbox.requests("job-interview-create")) == 1, "a cancelled create is never resent"
-
-
-def answering(action: str, confirm: bool | None = None) -> Any:
-    asked: list[str] = []
-
-    async def callback(context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
-        asked.append(params.message)
-        return ElicitResult(action=action, content=None if confirm is None else {"confirm": confirm})  # type: ignore[arg-type]
-
-    callback.asked = asked  # type: ignore[attr-defined]
-    return callback
 
 
 async def created_id(client: Client) -> str:

@@ -7,13 +7,13 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from mcp import Client
-from mcp.client.context import ClientRequestContext
-from mcp_types import CallToolResult, ElicitRequestParams, ElicitResult, EmbeddedResource, ResourceLink
+from mcp_types import CallToolResult, EmbeddedResource, ResourceLink
 
 from jobmojito_mcp.config import Settings
 from jobmojito_mcp.credentials import StaticToken
@@ -21,19 +21,11 @@ from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox
 from jobmojito_mcp.sandbox.spec import CONTRACT
 from jobmojito_mcp.server import build_server
 from jobmojito_mcp.upstream import Upstream
-from tests.support import COOKBOOK, TOKEN, text_of
+from tests.support import COOKBOOK, TOKEN, TOOL_NAMES, answering, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
 
-LIFECYCLE = (
-    "list_interviews",
-    "update_interview",
-    "register_users_for_interview",
-    "list_interview_results",
-    "get_interview_result_details",
-    "generate_interview_report",
-    "get_merchant_status",
-)
+LIFECYCLE = TOOL_NAMES[6:]  # the seven after creation
 ENDPOINT = {tool: CONTRACT[tool]["path"].strip("/") for tool in LIFECYCLE}
 CREATE_ARGS = copy.deepcopy(COOKBOOK["create_interview"]) | {
     "interview_template_id": DEFAULT_TEMPLATE_ID,
@@ -52,13 +44,20 @@ def settings(sandbox: RunningSandbox) -> Settings:
     return Settings(_env_file=None, base_url=sandbox.base_url, token=TOKEN, retry_backoff=0.01, timeout=5)
 
 
-@pytest.fixture
-async def client(sandbox: RunningSandbox) -> AsyncIterator[Client]:
+@asynccontextmanager
+async def connected(sandbox: RunningSandbox, elicitation: Any = None) -> AsyncIterator[Client]:
+    """The server in this event loop, a real client connected to it (answering questions, if given)."""
     credential = StaticToken(TOKEN)
     async with (
         Upstream(settings(sandbox)) as upstream,
-        Client(build_server(upstream, lambda _ctx: credential)) as mcp,
+        Client(build_server(upstream, lambda _ctx: credential), elicitation_callback=elicitation) as mcp,
     ):
+        yield mcp
+
+
+@pytest.fixture
+async def client(sandbox: RunningSandbox) -> AsyncIterator[Client]:
+    async with connected(sandbox) as mcp:
         yield mcp
 
 
@@ -577,17 +576,6 @@ async def test_update_then_read_back(client: Client, sandbox: RunningSandbox) ->
 # E-mail only after asking
 
 
-def answering(action: str, confirm: bool | None = None) -> Any:
-    asked: list[str] = []
-
-    async def callback(context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
-        asked.append(params.message)
-        return ElicitResult(action=action, content=None if confirm is None else {"confirm": confirm})  # type: ignore[arg-type]
-
-    callback.asked = asked  # type: ignore[attr-defined]
-    return callback
-
-
 @pytest.mark.parametrize(
     ("action", "confirm", "registered", "emailed"),
     [
@@ -601,11 +589,7 @@ async def test_emailing_asks_the_user_first(
     sandbox: RunningSandbox, action: str, confirm: bool | None, registered: bool, emailed: bool
 ) -> None:
     callback = answering(action, confirm)
-    credential = StaticToken(TOKEN)
-    async with (
-        Upstream(settings(sandbox)) as upstream,
-        Client(build_server(upstream, lambda _ctx: credential), elicitation_callback=callback) as client,
-    ):
+    async with connected(sandbox, callback) as client:
         created = await ok(client, "create_interview", CREATE_ARGS)
         interview_id = created.structured_content["interview_def_set_id"]  # type: ignore[index]
         users = [{"name": "Ada", "email": "ada@example.com"}, {"name": "Alan", "email": "alan@example.com"}]
@@ -660,11 +644,7 @@ async def test_clients_without_elicitation_rely_on_the_explicit_send_email(
 
 async def test_deleting_through_update_asks_first(sandbox: RunningSandbox) -> None:
     callback = answering("decline")
-    credential = StaticToken(TOKEN)
-    async with (
-        Upstream(settings(sandbox)) as upstream,
-        Client(build_server(upstream, lambda _ctx: credential), elicitation_callback=callback) as client,
-    ):
+    async with connected(sandbox, callback) as client:
         created = await ok(client, "create_interview", CREATE_ARGS)
         interview_id = created.structured_content["interview_def_set_id"]  # type: ignore[index]
         sandbox.clear_requests()

@@ -37,28 +37,14 @@ from tests.reliability.harness import (
     no_secret,
     settings,
 )
-from tests.support import COOKBOOK, text_of
+from tests.support import COOKBOOK, TOOL_NAMES, text_of
 
 pytestmark = [pytest.mark.timeout(60)]
 
 RETRIES = 2
 READ_TIMEOUT = 0.5  # the hang and slow-drip faults cost this much per tool
 CONNECT_TIMEOUT = 0.1  # the connect-timeout fault costs three of these per tool
-TOOLS = (
-    "list_avatars",
-    "get_interview_definition",
-    "create_interview",
-    "create_interview_from_questions",
-    "create_interview_for_candidate",
-    "set_interview_state",
-    "list_interviews",
-    "update_interview",
-    "register_users_for_interview",
-    "list_interview_results",
-    "get_interview_result_details",
-    "generate_interview_report",
-    "get_merchant_status",
-)
+TOOLS = TOOL_NAMES
 MAY_EXIST = "may have created the interview"
 SAFE = "safe to try again"
 

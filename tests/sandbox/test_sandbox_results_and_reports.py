@@ -337,28 +337,14 @@ def test_json_report_single_and_combined(client: httpx2.Client, taken: Taken) ->
 
 def test_translation_costs_a_tenth_of_a_credit_per_result(client: httpx2.Client, taken: Taken) -> None:
     before = ok(call(client, STATUS))
-    ok(
-        call(
-            client,
-            REPORT,
-            {
-                "export_type": "html",
-                "interview_result_ids": taken.result_ids,
-                "export_features_result": {"mojito_language_code": "de"},
-            },
-        )
-    )
-    ok(
-        call(
-            client,
-            REPORT,
-            {
-                "export_type": "html",
-                "interview_result_ids": taken.result_ids,
-                "export_features_result": {"mojito_language_code": "en"},
-            },
-        )
-    )
+    for language in ("de", "en"):  # three results in English: German costs 3 x 0.1, English nothing
+        features = {"mojito_language_code": language}
+        body = {
+            "export_type": "html",
+            "interview_result_ids": taken.result_ids,
+            "export_features_result": features,
+        }
+        ok(call(client, REPORT, body))
     after = ok(call(client, STATUS))
     assert round(before["credits_interview_monthly"] - after["credits_interview_monthly"], 2) == 0.3
 
