@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -276,8 +277,11 @@ class DrainingServer(uvicorn.Server):
         self.should_exit = True
 
 
-async def serve_http(settings: Settings) -> None:
-    """Serve until SIGTERM/SIGINT; then stop accepting, let in-flight calls finish, close the pool."""
+async def serve_http(settings: Settings, listener: socket.socket | None = None) -> None:
+    """Serve until SIGTERM/SIGINT; then stop accepting, let in-flight calls finish, close the pool.
+
+    `listener`: an already listening socket to serve on (a `--workers` worker's share of the port).
+    """
     check_exposure(settings)
     exposed_tools(settings)  # a bad --tools list fails before anything starts
     in_flight = InFlight()
@@ -304,10 +308,12 @@ async def serve_http(settings: Settings) -> None:
             __version__,
             settings.mcp_transport,
             settings.mcp_host,
-            settings.mcp_port,
+            listener.getsockname()[1] if listener else settings.mcp_port,
             settings.mcp_auth,
             ", stateless" if settings.mcp_stateless else "",
             "the built-in sandbox" if settings.sandbox else settings.base_url,
         )
-        await DrainingServer(config, in_flight, settings.mcp_shutdown_grace).serve()
+        await DrainingServer(config, in_flight, settings.mcp_shutdown_grace).serve(
+            sockets=[listener] if listener else None
+        )
     logger.info("stopped")
