@@ -78,7 +78,14 @@ class DefinitionResult(_Open):
 
 
 # ---------------------------------------------------------------------------------------------
-# Presenters: (arguments, validated answer, that answer as JSON without nulls) -> structured content
+# Presenters: (arguments, validated answer) -> structured content
+
+
+def as_sent(answer: BaseModel) -> dict[str, Any]:
+    """JobMojito's (validated) answer as JSON, nulls left out: absent says the same, and the output
+    schemas (portable to dialects without a null type) admit none."""
+    return answer.model_dump(mode="json", exclude_unset=True, exclude_none=True)
+
 
 _TEMPLATE_FIELDS = ("id", "name", "type", "status", "mojito_language_code")
 _DEFINITION_FIELDS = tuple(
@@ -93,12 +100,12 @@ def next_offset(answer: c.AvatarList) -> int | None:
     return (page.offset or 0) + len(answer.data)
 
 
-def present_avatars(args: ListAvatarsToolArgs, answer: c.AvatarList, sent: dict[str, Any]) -> dict[str, Any]:
+def present_avatars(args: ListAvatarsToolArgs, answer: c.AvatarList) -> dict[str, Any]:
     following = {} if (offset := next_offset(answer)) is None else {"next_offset": offset}
     if args.view == "full":
-        return sent | following
+        return as_sent(answer) | following
     choices = [
-        _present({name: getattr(template, name) for name in _TEMPLATE_FIELDS})
+        _without_nulls({name: getattr(template, name) for name in _TEMPLATE_FIELDS})
         | {
             "voice_only": template.type == "interactive_elevenlabs",
             "can_create_interviews": template.type not in c.LEGACY_AVATAR_TYPES,
@@ -111,21 +118,19 @@ def present_avatars(args: ListAvatarsToolArgs, answer: c.AvatarList, sent: dict[
     return result | following
 
 
-def present_definition(
-    args: GetDefinitionToolArgs, answer: c.InterviewDefinition, sent: dict[str, Any]
-) -> dict[str, Any]:
+def present_definition(args: GetDefinitionToolArgs, answer: c.InterviewDefinition) -> dict[str, Any]:
     if args.view == "full":
-        return sent | {"position_id": args.position_id}
+        return as_sent(answer) | {"position_id": args.position_id}
     summary: dict[str, Any] = {"position_id": args.position_id} | {
         name: getattr(answer, name) for name in _DEFINITION_FIELDS
     }
     if answer.questions is not None:
         # A question without text (the API requires one) keeps its place, so numbering matches the text.
         summary["questions"] = [q.question or "" for q in answer.questions]
-    return _present(summary)
+    return _without_nulls(summary)
 
 
-def _present(values: dict[str, Any]) -> dict[str, Any]:
+def _without_nulls(values: dict[str, Any]) -> dict[str, Any]:
     # No null in structured content: the output schemas (and single-type schema dialects) have none.
     return {name: value for name, value in values.items() if value is not None}
 

@@ -64,7 +64,7 @@ class ToolSpec(Generic[Args, Response]):
     summarize: Callable[[Args, Response], str]  # the text an agent reads
     # The output schema and the structured content built to fit it; default: the answer as sent.
     result: type[BaseModel] | None = None
-    present: Callable[[Args, Response, dict[str, Any]], dict[str, Any]] | None = None
+    present: Callable[[Args, Response], dict[str, Any]] | None = None
     # For creates: how to find out whether a call that failed mid-flight went through anyway.
     recheck_hint: str = ""
     # The question to put to the user before an irreversible call, or None when no need to ask
@@ -219,13 +219,10 @@ async def run_tool(
             f"JobMojito answered with an unexpected shape (problem in: {', '.join(fields)[:200]}).{maybe}"
         ) from None
     # Built from the validated answer, not the raw one: a loosely typed value ("8" for 8) was
-    # coerced above, and the client checks structuredContent against the output schema. Nulls are
-    # left out: absent says the same, and the output schemas (portable to dialects without a null
-    # type) admit none.
-    validated = answer.model_dump(mode="json", exclude_unset=True, exclude_none=True)
+    # coerced above, and the client checks structuredContent against the output schema.
     return CallToolResult(
         content=[TextContent(type="text", text=spec.summarize(args, answer))],
-        structured_content=spec.present(args, answer, validated) if spec.present else validated,
+        structured_content=spec.present(args, answer) if spec.present else r.as_sent(answer),
     )
 
 

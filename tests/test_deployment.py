@@ -105,7 +105,8 @@ async def replicas_behind_nginx(
 
 
 def replica_env(sandbox: RunningSandbox) -> dict[str, str]:
-    return server_env(sandbox.base_url, LOG_LEVEL="INFO") | {
+    # DEBUG: the access log ("POST /mcp 200") shows which replica answered.
+    return server_env(sandbox.base_url, LOG_LEVEL="DEBUG") | {
         "JOBMOJITO_MCP_API_KEYS": API_KEY,
         # Shared by both replicas, so either can open request state the other sealed.
         "JOBMOJITO_MCP_STATE_KEYS": "replica-shared-state-key-3f9a1c7e5b2d4068",
