@@ -13,6 +13,8 @@ own upstream pool), and supervises them:
 - A worker that exits on its own takes the others down and the parent exits 1: the orchestrator
   (Kubernetes, systemd, Docker) sees it and restarts the whole server, rather than it running
   on quietly with less capacity than configured.
+- The workers share the keys that seal multi-round request state (a delete confirmation's round
+  trip may come back to another worker): JOBMOJITO_MCP_STATE_KEYS, or one made at start.
 
 Only for stateless Streamable HTTP: the kernel hands each new connection to whichever worker
 accepts it first, and a session (stateful Streamable HTTP, SSE) lives in the one process that
@@ -24,6 +26,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import secrets
 import signal
 import socket
 import sys
@@ -33,6 +36,7 @@ from multiprocessing.process import BaseProcess
 from types import FrameType
 
 import anyio
+from pydantic import SecretStr
 
 from jobmojito_mcp.config import Settings
 from jobmojito_mcp.hosting import ConfigurationRefused, check_exposure, serve_http
@@ -68,6 +72,8 @@ def serve_workers(settings: Settings) -> None:
     check_workers(settings)
     check_exposure(settings)
     exposed_tools(settings)  # a bad --tools list fails here, once, not in every worker
+    if settings.mcp_state_keys is None:
+        settings = settings.model_copy(update={"mcp_state_keys": SecretStr(secrets.token_urlsafe(32))})
     # Bound, never listening: it holds the port (and learns it, for --port 0) while only the
     # workers' listening sockets receive connections.
     reserved = _socket(settings.mcp_host)

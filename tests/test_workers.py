@@ -23,8 +23,9 @@ import anyio
 import httpx2
 import pytest
 from mcp import Client
+from mcp.client.context import ClientRequestContext
 from mcp.client.streamable_http import streamable_http_client
-from mcp_types import CallToolResult
+from mcp_types import CallToolResult, ElicitRequestParams, ElicitResult
 
 from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox
 from tests.reliability.harness import count_connections
@@ -130,6 +131,39 @@ async def test_calls_spread_over_the_workers_each_answered_once(sandbox: Running
         # Every worker served calls: each holds its own pooled connection(s) to JobMojito.
         port = int(sandbox.base_url.split(":")[2].split("/")[0])
         assert all(count_connections(pid, port) >= 1 for pid in server.pids), server.stderr()[-3000:]
+
+
+async def test_a_confirmation_round_trip_may_come_back_to_any_worker(sandbox: RunningSandbox) -> None:
+    """2026-07-28 elicitation seals request state in one worker; without keep-alive each request is
+    a new connection, spread by the kernel, so round trips cross workers: they share the keys."""
+    asked: list[str] = []
+
+    async def accept(context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
+        asked.append(params.message)
+        return ElicitResult(action="accept", content={"confirm": True})
+
+    no_keep_alive = httpx2.Limits(max_keepalive_connections=0)
+    arguments = copy.deepcopy(COOKBOOK["create_interview"]) | {"interview_template_id": DEFAULT_TEMPLATE_ID}
+    async with (
+        workers(sandbox) as server,
+        httpx2.AsyncClient(timeout=30, limits=no_keep_alive) as http,
+        Client(
+            streamable_http_client(f"{server.url}/mcp", http_client=http), elicitation_callback=accept
+        ) as client,
+    ):
+        for _ in range(6):
+            created = await client.call_tool("create_interview", arguments)
+            assert isinstance(created.structured_content, dict), text_of(created)
+            interview_id = created.structured_content["interview_def_set_id"]
+            sandbox.clear_requests()
+            deleted = await client.call_tool(
+                "set_interview_state", {"position_id": interview_id, "status": "deleted"}
+            )
+            assert not deleted.is_error, text_of(deleted)
+            assert [r.json() for r in sandbox.requests("job-interview-set-state")] == [
+                {"position_id": interview_id, "status": "deleted"}
+            ]
+    assert len(asked) == 6
 
 
 async def test_sigterm_drains_every_worker_and_exits_zero(sandbox: RunningSandbox) -> None:
