@@ -10,8 +10,8 @@ the same meaning, written small and plain:
   models), and the fields a tool's `unpublished` names left out (still accepted and validated;
   docs/arguments.md says why each), which makes `additionalProperties: false` untrue there, so
   it is dropped too (the server still refuses unknown names);
-- outputs: no null either, because structured content never carries one (`tools.run_tool`
-  leaves nulls out), and no defaults.
+- outputs: no null either, because structured content never carries one (`results.as_sent`
+  and the compact views leave nulls out), and no defaults.
 
 `accepted_schema` is the whole truth (every accepted field, nulls allowed), for tests and fuzzing.
 """

@@ -115,12 +115,18 @@ def validate_arguments(spec: ToolSpec[Args, Any], raw: Mapping[str, Any]) -> Arg
         raise ToolError(f"Invalid arguments; nothing was sent to JobMojito.\n{joined}") from None
 
 
+_TEXT = (str, str | None)
+
+
 def _parse_stringified_json(model: type[BaseModel], raw: Mapping[str, Any]) -> dict[str, Any]:
     # Some clients send list and object arguments as JSON text; accept it where a string is not allowed.
     parsed = dict(raw)
     for name, value in raw.items():
-        field = model.model_fields.get(name)
-        if field is None or not isinstance(value, str) or field.annotation in (str, str | None):
+        if (
+            not isinstance(value, str)
+            or (field := model.model_fields.get(name)) is None
+            or field.annotation in _TEXT
+        ):
             continue
         stripped = value.strip()
         if stripped[:1] in ("[", "{"):
