@@ -62,16 +62,14 @@ class AvatarsResult(_Open):
 
 
 class DefinitionResult(_Open):
+    # What reviewing an interview needs, as the README promises: name, status, language, template,
+    # question texts (the summary text adds visibility, type, voice only, length). Every field here
+    # is compiled and checked by every SDK client, session by session, call by call.
     position_id: str
     name: str | None = None
     status: str | None = None
-    visibility: str | None = None
-    type: str | None = None
     mojito_language_code: str | None = None
     interview_template_id: str | None = None
-    interview_template_type: str | None = None
-    is_voice_only: bool | None = None
-    max_duration: float | None = None
     questions: list[str | dict[str, Any]] | None = Field(
         None, description="The question texts (full view: objects); absent for multi-stage positions."
     )
