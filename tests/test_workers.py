@@ -23,13 +23,21 @@ import anyio
 import httpx2
 import pytest
 from mcp import Client
-from mcp.client.context import ClientRequestContext
 from mcp.client.streamable_http import streamable_http_client
-from mcp_types import CallToolResult, ElicitRequestParams, ElicitResult
+from mcp_types import CallToolResult
 
 from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox
 from tests.reliability.harness import count_connections
-from tests.support import COOKBOOK, run_cli, server_env, text_of
+from tests.support import (
+    COOKBOOK,
+    AcceptConfirmation,
+    create_then_delete,
+    run_cli,
+    server_env,
+    sigterm_during_a_call,
+    stop,
+    text_of,
+)
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(120)]
 
@@ -78,13 +86,7 @@ async def workers(sandbox: RunningSandbox, *extra: str) -> AsyncIterator[Workers
                         await anyio.sleep(0.05)
                 yield Workers(url, process, pids, stderr_path)
             finally:
-                if process.poll() is None:
-                    process.send_signal(signal.SIGTERM)
-                    try:
-                        process.wait(timeout=20)
-                    except subprocess.TimeoutExpired:
-                        process.kill()
-                        process.wait()
+                stop(process, within=20)
 
 
 def alive(pid: int) -> bool:
@@ -136,14 +138,8 @@ async def test_calls_spread_over_the_workers_each_answered_once(sandbox: Running
 async def test_a_confirmation_round_trip_may_come_back_to_any_worker(sandbox: RunningSandbox) -> None:
     """2026-07-28 elicitation seals request state in one worker; without keep-alive each request is
     a new connection, spread by the kernel, so round trips cross workers: they share the keys."""
-    asked: list[str] = []
-
-    async def accept(context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
-        asked.append(params.message)
-        return ElicitResult(action="accept", content={"confirm": True})
-
+    accept = AcceptConfirmation()
     no_keep_alive = httpx2.Limits(max_keepalive_connections=0)
-    arguments = copy.deepcopy(COOKBOOK["create_interview"]) | {"interview_template_id": DEFAULT_TEMPLATE_ID}
     async with (
         workers(sandbox) as server,
         httpx2.AsyncClient(timeout=30, limits=no_keep_alive) as http,
@@ -152,41 +148,14 @@ async def test_a_confirmation_round_trip_may_come_back_to_any_worker(sandbox: Ru
         ) as client,
     ):
         for _ in range(6):
-            created = await client.call_tool("create_interview", arguments)
-            assert isinstance(created.structured_content, dict), text_of(created)
-            interview_id = created.structured_content["interview_def_set_id"]
-            sandbox.clear_requests()
-            deleted = await client.call_tool(
-                "set_interview_state", {"position_id": interview_id, "status": "deleted"}
-            )
-            assert not deleted.is_error, text_of(deleted)
-            assert [r.json() for r in sandbox.requests("job-interview-set-state")] == [
-                {"position_id": interview_id, "status": "deleted"}
-            ]
-    assert len(asked) == 6
+            await create_then_delete(client, sandbox)
+    assert len(accept.asked) == 6
 
 
 async def test_sigterm_drains_every_worker_and_exits_zero(sandbox: RunningSandbox) -> None:
     async with workers(sandbox, "--shutdown-grace", "10") as server:
-        sandbox.clear_requests()
-        sandbox.inject("merchant-avatar-list", "hang", delay=2.0)  # the call takes 2 s upstream
-        results: list[CallToolResult] = []
-
-        async def slow_call() -> None:
-            transport = streamable_http_client(f"{server.url}/mcp", terminate_on_close=False)
-            async with Client(transport) as client:
-                await client.list_tools()  # the client validates results against these schemas
-                result = await client.call_tool("list_avatars", {"limit": 1})
-                assert isinstance(result, CallToolResult)
-                results.append(result)
-
-        async with anyio.create_task_group() as group:
-            group.start_soon(slow_call)
-            with anyio.fail_after(10):
-                while not sandbox.requests("merchant-avatar-list"):  # noqa: ASYNC110  # another thread's state
-                    await anyio.sleep(0.02)
-            server.process.send_signal(signal.SIGTERM)
-        assert len(results) == 1 and not results[0].is_error, text_of(results[0])
+        result = await sigterm_during_a_call(server.url, server.process, sandbox)
+        assert not result.is_error, text_of(result)
         await anyio.to_thread.run_sync(lambda: server.process.wait(20))
         assert server.process.returncode == 0, server.stderr()[-3000:]
         assert "1 tool call(s) in flight" in server.stderr()
