@@ -85,24 +85,7 @@ ListLimit = Annotated[int, Field(ge=1, le=1000)]
 # Requests
 
 
-class _Request(_Strict):
-    """A null for an optional argument means "not given" and is dropped: where these endpoints take
-    null at all, it means the same as leaving the field out, and several refuse it."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _null_means_not_given(cls, data: Any) -> Any:
-        if not isinstance(data, dict) or None not in data.values():
-            return data
-        fields = cls.model_fields
-        return {
-            key: value
-            for key, value in data.items()
-            if value is not None or key not in fields or fields[key].is_required()
-        }
-
-
-class ListInterviewsArgs(_Request):
+class ListInterviewsArgs(_Strict):
     """Query of GET /merchant-interview-list."""
 
     filter_text: str | None = Field(
@@ -230,10 +213,10 @@ class RegisteredCandidate(_ListedRequestObject):
 
     email: Email = Field(description="Where the invitation goes; identifies the candidate.")
     name: str | None = Field(None, description="Full name.")
-    external_id: str | None = Field(None, description="Your own id for the candidate.")
+    external_id: str | None = Field(None, description="Your own id for them.")
 
 
-class RegisterUsersArgs(_Request):
+class RegisterUsersArgs(_Strict):
     """Body of POST /job-interview-register-users."""
 
     interview_id: Uuid = Field(description="The interview_def_set_id (or position id) to invite them to.")
@@ -264,18 +247,14 @@ class RegisterUsersArgs(_Request):
         return self
 
 
-class ListResultsArgs(_Request):
+class ListResultsArgs(_Strict):
     """Query of GET /merchant-result-list."""
 
     interview_id: Uuid | None = Field(
         None, description="Only results of this interview; omitted: all interviews."
     )
-    tab: ResultTab | None = Field(
-        None,
-        description="completed, incomplete (not finished or not started), undecided, shortlist, decided-selected, "
-        "decided-rejected, archived-interview; omitted: all.",
-    )
-    order_by: ResultOrder | None = Field(None, description="score: best first; omitted: created_at_newest.")
+    tab: ResultTab | None = Field(None, description="incomplete: not finished or not started; omitted: all.")
+    order_by: ResultOrder | None = Field(None, description="score: best first; omitted: newest first.")
     filter_text: str | None = Field(
         None, max_length=1000, description="Text in the candidate's name or e-mail."
     )
@@ -289,7 +268,7 @@ class ListResultsArgs(_Request):
     offset: int | None = Field(0, ge=0, description="Rows to skip: the next_offset of the previous page.")
 
 
-class ResultDetailsArgs(_Request):
+class ResultDetailsArgs(_Strict):
     """Query of GET /job-interview-details."""
 
     interview_result_id: Uuid = Field(description="From list_interview_results.")
@@ -320,7 +299,7 @@ class ReportFeatures(_ListedRequestObject):
     template: ReportTemplate | None = None
 
 
-class ReportArgs(_Request):
+class ReportArgs(_Strict):
     """Body of POST /job-interview-pdf."""
 
     export_type: ExportType = Field(
@@ -351,7 +330,7 @@ class ReportArgs(_Request):
         return len(self.interview_result_ids) if self.interview_result_ids else 1
 
 
-class MerchantStatusArgs(_Request):
+class MerchantStatusArgs(_Strict):
     """Query of GET /merchant-status."""
 
     merchant_id: Uuid | None = None

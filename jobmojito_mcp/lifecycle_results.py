@@ -9,6 +9,7 @@ recording links only when asked. ``view="full"`` returns JobMojito's answer as s
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 
 from mcp_types import ContentBlock, EmbeddedResource, ResourceLink, TextResourceContents
@@ -26,18 +27,18 @@ DetailsView = Literal["summary", "standard", "full"]
 
 
 class ListInterviewsToolArgs(lc.ListInterviewsArgs):
-    view: View = Field("summary", description="summary: ids, names, status, runs; full: every field.")
+    view: View = Field("summary", description="summary: id, name, status, runs; full: all.")
 
 
 class ListResultsToolArgs(lc.ListResultsArgs):
-    view: View = Field("summary", description="summary: ids, candidate, status, score; full: every field.")
+    view: View = Field("summary", description="summary: ids, candidate, status, score; full: all.")
 
 
 class ResultDetailsToolArgs(lc.ResultDetailsArgs):
     view: DetailsView = Field(
         "summary",
-        description="summary: scores, assessment, hiring reasons, each answer with its score; standard: the "
-        "whole record minus raw data; full: as JobMojito sends it.",
+        description="summary: score, assessment, reasons, answers with scores; standard: all but raw data; "
+        "full: as sent.",
     )
 
 
@@ -70,21 +71,21 @@ class InterviewsResult(_Open):
 class RegisteredRow(_Open):
     email: str | None = None
     name: str | None = None
-    result: str | None = Field(None, description='"ok", or "Error: ..." for this candidate alone.')
-    interview_url: str | None = Field(None, description="Their one-time link.")
+    result: str | None = Field(None, description='"ok", or "Error: ..." for this candidate.')
+    interview_url: str | None = Field(None, description="One-time link.")
     profile_interview_id: str | None = None
 
 
 class RegistrationResult(_Open):
     interview_id: str
-    emailed: bool = Field(description="Whether JobMojito e-mailed the registered candidates.")
+    emailed: bool
     registered: int
     failed: int
     users: list[RegisteredRow] = Field(default_factory=list)
 
 
 class ResultChoice(_Open):
-    interview_result_id: str | None = Field(None, description="Absent: not started yet.")
+    interview_result_id: str | None = Field(None, description="Absent: not started.")
     candidate_name: str | None = None
     candidate_email: str | None = None
     profile_interview_id: str | None = None
@@ -94,7 +95,6 @@ class ResultChoice(_Open):
     recruiter_shortlist: bool | None = None
     score: float | None = None
     is_test: bool | None = None
-    created_at: str | None = None
 
 
 class ResultsResult(_Open):
@@ -111,29 +111,37 @@ class AnswerView(_Open):
     recording_url: str | None = None
 
 
+class HiringReasons(_Open):
+    reasons_to_hire: list[str] = Field(default_factory=list)
+    reasons_not_to_hire: list[str] = Field(default_factory=list)
+
+
+class KeyStatement(_Open):
+    quote: str | None = None
+    result_question_id: str | None = None
+
+
 class DetailsResult(_Open):
+    """The summary view: what a reviewer decides on. `standard` and `full` add the rest as extras.
+
+    JobMojito's free-form write-ups (`ai_analysis_other`, `recruiter_risks`: JSON of any shape) are
+    lifted into typed fields here, so the schema says what an agent gets whatever JobMojito sent.
+    """
+
     interview_result_id: str
     status: str | None = None
     score: float | None = None
     score_text: str | None = None
-    score_answer: float | None = None
-    score_sentiment: float | None = None
-    score_words_per_minute: float | None = None
-    score_pronunciation: float | None = None
-    start: str | None = None
-    end: str | None = None
     duration: float | None = Field(None, description="Deciseconds.")
     ai_interview_coverage_percentage: float | None = None
-    ai_completion_reason: str | None = None
     ai_analysis_recruiter: str | None = None
-    hiring_reasons: Any = None
-    key_statement: Any = None
-    score_rationale: Any = None
-    recruiter_risks: Any = None
-    user_feedback_recruiter: str | None = None
+    hiring_reasons: HiringReasons | None = None
+    key_statement: KeyStatement | None = None
+    score_rationale: str | None = None
+    risks: list[str] | None = Field(None, description="recruiter_risks, as text.")
     recording_url: str | None = None
     video_introduction_url: str | None = None
-    transcript: list[AnswerView] | None = Field(None, description="Summary: the candidate's answers only.")
+    transcript: list[AnswerView] | None = Field(None, description="The candidate's answers.")
 
 
 class ReportResult(_Open):
@@ -142,7 +150,7 @@ class ReportResult(_Open):
     pdf_export_url: str | None = None
     pdf_export_valid_until: str | None = None
     html_export: str | None = None
-    json_export: Any = None
+    json_export: dict[str, Any] | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -205,8 +213,19 @@ def present_results(args: ListResultsToolArgs, answer: lc.ResultList) -> dict[st
 
 # The `standard` view leaves out the raw assessment blobs (JobMojito's own server does the same).
 _RAW = frozenset({"answer_assessment_raw_data", "external_data"})
+# The summary's fields JobMojito's answer has under the same name (the write-ups are lifted apart).
 _SUMMARY_FIELDS = [
-    name for name in DetailsResult.model_fields if name not in ("interview_result_id", "transcript")
+    name
+    for name in DetailsResult.model_fields
+    if name
+    not in (
+        "interview_result_id",
+        "transcript",
+        "hiring_reasons",
+        "key_statement",
+        "score_rationale",
+        "risks",
+    )
 ]
 
 
@@ -227,11 +246,52 @@ def present_details(args: ResultDetailsToolArgs, answer: lc.ResultDetails) -> di
             ]
         return head | sent
     summary = _sent(answer, _SUMMARY_FIELDS)
-    written = {key: analysis(answer, key) for key in ("hiring_reasons", "key_statement", "score_rationale")}
+    written = {
+        "hiring_reasons": _hiring_reasons(analysis(answer, "hiring_reasons")),
+        "key_statement": _key_statement(analysis(answer, "key_statement")),
+        "score_rationale": _text(analysis(answer, "score_rationale")),
+        "risks": risks_of(answer.recruiter_risks),
+    }
     answers = [
         _sent(turn, list(AnswerView.model_fields)) for turn in answer.transcript or [] if turn.is_answer
     ]
     return head | summary | _without_nulls(written) | {"transcript": answers}
+
+
+def _text(value: Any) -> str | None:
+    """Free-form JSON as one line of text (strings as they are)."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _hiring_reasons(value: Any) -> dict[str, list[str]] | None:
+    if not isinstance(value, dict):
+        return None
+    return {
+        key: [_text(item) or "" for item in value.get(key) or [] if item is not None]
+        for key in ("reasons_to_hire", "reasons_not_to_hire")
+        if isinstance(value.get(key) or [], list)
+    }
+
+
+def _key_statement(value: Any) -> dict[str, str] | None:
+    if not isinstance(value, dict):
+        return None
+    return {
+        key: text for key in ("quote", "result_question_id") if (text := _text(value.get(key))) is not None
+    }
+
+
+def risks_of(value: Any) -> list[str] | None:
+    """recruiter_risks (JSON of any shape: keyed texts, a list, a string) as lines of text."""
+    if not value:
+        return None
+    if isinstance(value, dict):
+        return [f"{key}: {text}" if (text := _text(item)) else str(key) for key, item in value.items()]
+    if isinstance(value, list):
+        return [_text(item) or "" for item in value]
+    return [_text(value) or ""]
 
 
 def present_report(args: lc.ReportArgs, answer: lc.Report) -> dict[str, Any]:

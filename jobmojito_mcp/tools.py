@@ -78,7 +78,7 @@ class ToolSpec(Generic[Args, Response]):
     summarize: Callable[[Args, Response], str]  # the text an agent reads
     # The output schema and the structured content built to fit it; default: the answer as sent.
     result: type[BaseModel] | None = None
-    present: Callable[[Args, Response, dict[str, Any]], dict[str, Any]] | None = None
+    present: Callable[[Args, Response], dict[str, Any]] | None = None
     # For creates: how to find out whether a call that failed mid-flight went through anyway.
     recheck_hint: str = ""
     # The question to put to the user before an irreversible call, or None when no need to ask
@@ -94,6 +94,10 @@ class ToolSpec(Generic[Args, Response]):
     hints: Mapping[int, str] = field(default_factory=dict)
     # Content blocks to give beside the text (a report's document), from the validated answer.
     attach: Callable[[Args, Response], list[ContentBlock]] | None = None
+    # Arguments accepted and validated but left out of the published input schema (nested ones
+    # as `questions[].label`): rarely worth an agent's attention, and every published byte is
+    # paid in every agent's context. docs/arguments.md says why each; a test keeps them in step.
+    unpublished: frozenset[str] = frozenset()
 
     @property
     def endpoint(self) -> Endpoint:
@@ -158,12 +162,18 @@ def validate_arguments(spec: ToolSpec[Args, Any], raw: Mapping[str, Any]) -> Arg
         ) from None
 
 
+_TEXT = (str, str | None)
+
+
 def _parse_stringified_json(model: type[BaseModel], raw: Mapping[str, Any]) -> dict[str, Any]:
     # Some clients send list and object arguments as JSON text; accept it where a string is not allowed.
     parsed = dict(raw)
     for name, value in raw.items():
-        field = model.model_fields.get(name)
-        if field is None or not isinstance(value, str) or field.annotation in (str, str | None):
+        if (
+            not isinstance(value, str)
+            or (field := model.model_fields.get(name)) is None
+            or field.annotation in _TEXT
+        ):
             continue
         stripped = value.strip()
         if stripped[:1] in ("[", "{"):
@@ -305,11 +315,10 @@ async def _run(
         ) from None
     # Built from the validated answer, not the raw one: a loosely typed value ("8" for 8) was
     # coerced above, and the client checks structuredContent against the output schema.
-    validated = answer.model_dump(mode="json", exclude_unset=True)
     attached = spec.attach(args, answer) if spec.attach else []
     return CallToolResult(
         content=[TextContent(type="text", text=spec.summarize(args, answer)), *attached],
-        structured_content=spec.present(args, answer, validated) if spec.present else validated,
+        structured_content=spec.present(args, answer) if spec.present else r.as_sent(answer),
     )
 
 
@@ -421,13 +430,54 @@ _AUTHZ_AS_500 = (
     "retry fails too, this account may not change it."
 )
 
+# Arguments accepted and validated but left out of the published schemas: docs/arguments.md says
+# what each does and why it is left out. Every create tool leaves out these interview settings:
+_RARELY_SET = frozenset(
+    {"candidate_video_introduction", "custom_scoring", "hiring_for_company", "instructional_video",
+     "instructional_video_custom_text", "interview_attempts", "interview_available_till",
+     "interview_conversation_speed", "interview_department", "interview_salary", "merchant_id",
+     "pdf_export_auto_config", "questions_random_subset", "recruiter_profile_id", "required_pronunciation",
+     "result_enable_edit_transcript", "tags", "thank_you_message", "welcome_message"}
+)  # fmt: skip
+_RARELY_SET_DEFINITION = _RARELY_SET | {"additional_context", "code", "cover_image_url", "description_long"}
+_AI_WRITTEN_UNPUBLISHED = _RARELY_SET_DEFINITION | {
+    "include_closing_prompt", "include_rapport_question", "use_enhanced_expectations",
+}  # fmt: skip
+# Your own questions: what only steers AI-written ones, and the per-question extras, stay out.
+_QUESTIONS_UNPUBLISHED = _RARELY_SET_DEFINITION | {
+    "candidate_expectations", "candidate_expectations_json", "disable_deduplication", "interview_type",
+    "knowledge_base_store_id", "seniority_level", "questions[].candidate_expectations_json",
+    "questions[].external_data", "questions[].external_id", "questions[].is_candidate_asking_recruiter",
+    "questions[].is_expert", "questions[].knowledge_base_id", "questions[].label",
+    "questions[].mojito_language_code",
+}  # fmt: skip
+# Enrolling a candidate: the settings of the interview a new position gets stay out too.
+_CANDIDATE_UNPUBLISHED = _RARELY_SET | {
+    "candidate_external_id", "candidate_linkedin_url", "include_closing_prompt", "include_rapport_question",
+    "is_embedded", "max_followups", "position_description_long", "result_view", "seniority_level",
+    "use_enhanced_expectations",
+}  # fmt: skip
 
-def _two_args(
-    present: Callable[[Any, Any], dict[str, Any]],
-) -> Callable[[Any, Any, dict[str, Any]], dict[str, Any]]:
-    # The lifecycle presenters take (arguments, answer); the table's `present` still passes the dump too.
-    return lambda args, answer, _sent: present(args, answer)
-
+# After creation: the same rule. Changing an interview publishes what a create does, minus the rarities;
+# questions go back as get_interview_definition(view=full) gave them, so only their text is described.
+_UPDATE_UNPUBLISHED = frozenset(
+    {"candidate_expectations_json", "candidate_video_introduction", "coach_plan", "code", "cover_image_url",
+     "custom_scoring", "description_long", "hiring_for_company", "interview_attempts", "interview_available_till",
+     "interview_conversation_speed", "interview_department", "interview_salary", "interview_tone",
+     "interview_type", "knowledge_base_store_id", "max_followups", "pdf_export_auto_config",
+     "questions_random_subset", "recording", "recording_full_session", "recruiter_profile_id",
+     "required_pronunciation", "result_enable_edit_transcript", "result_view", "seniority_level", "tags", "type",
+     "type_credit"}
+    | {f"questions[].{name}" for name in (
+        "candidate_expectations_json", "conditional_question_main_id", "duration", "external_data", "external_id",
+        "is_candidate_asking_recruiter", "is_conditional", "is_expert", "is_multiple_choice", "is_without_scoring",
+        "knowledge_base_id", "label", "mojito_language_code", "question_alternatives")}
+)  # fmt: skip
+_REPORT_FEATURES_UNPUBLISHED = frozenset(
+    f"export_features_result.{name}"
+    for name in ("analytics", "files", "ai_scoring_rubric", "answer_recording", "session_recording",
+                 "group_by_question", "template", "contact_details", "ai_recruiter_assessment")
+)  # fmt: skip
 
 _CREATE_RECHECK = (
     "Before calling again, look in the JobMojito dashboard for an interview with this name created just now."
@@ -438,9 +488,8 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
         name="list_avatars",
         title="List interview templates",
         description=(
-            "List the avatar templates of this JobMojito account, newest first. A template's `id` is the "
-            "`interview_template_id` the create tools need; its `type` sets the modality (live video, "
-            "voice only, pre-recorded). Filter by type, status, language or name; page with limit/offset."
+            "List this account's interview templates (avatars), newest first. A template's `id` is the "
+            "interview_template_id the create tools need."
         ),
         arguments=r.ListAvatarsToolArgs,
         response=c.AvatarList,
@@ -450,15 +499,14 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
         summarize=r.summarize_avatars,
         result=r.AvatarsResult,
         present=r.present_avatars,
+        unpublished=frozenset({"merchant_id"}),
     ),
     ToolSpec(
         name="create_interview",
         title="Create an AI-written interview",
         description=(
-            "Create an interview from a job position: JobMojito's AI writes the description, questions and "
-            "candidate expectations. Requires name, location, interview_template_id (from list_avatars), "
-            "mojito_language_code, status, type, visibility. Returns interview_def_set_id. Not idempotent: "
-            "each call creates a new interview."
+            "Create an interview for a job; JobMojito's AI writes its questions. Returns interview_def_set_id. "
+            "Not idempotent: each call creates another interview."
         ),
         arguments=c.CreateInterviewArgs,
         response=c.CreatedInterview,
@@ -467,15 +515,14 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
         annotations=CREATE,
         summarize=r.summarize_created,
         recheck_hint=_CREATE_RECHECK,
+        unpublished=_AI_WRITTEN_UNPUBLISHED,
     ),
     ToolSpec(
         name="create_interview_from_questions",
         title="Create an interview from your questions",
         description=(
-            "Create an interview that asks your own questions, in order. Same required fields as "
-            "create_interview plus description and questions (at least one). Questions may be "
-            "multiple-choice, unscored, timed, or follow-ups of an earlier question (by its id). Returns "
-            "interview_def_set_id. Not idempotent: each call creates a new interview."
+            "Create an interview asking your own questions, in order. Returns interview_def_set_id. Not "
+            "idempotent: each call creates another interview."
         ),
         arguments=c.CreateFromQuestionsArgs,
         response=c.CreatedInterview,
@@ -484,15 +531,14 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
         annotations=CREATE,
         summarize=r.summarize_from_questions,
         recheck_hint=_CREATE_RECHECK,
+        unpublished=_QUESTIONS_UNPUBLISHED,
     ),
     ToolSpec(
         name="create_interview_for_candidate",
-        title="Enrol a candidate and get their interview link",
+        title="Enrol a candidate, get their link",
         description=(
-            "In one call: create or reuse a position and its interview, enrol the candidate, pre-screen the "
-            "résumé with AI, and return a status and the candidate's personal interview_url. Give "
-            "position_def_set_id for an existing position, or position_name, position_location, "
-            "position_country_code and mojito_language_code for a new one."
+            "Enrol a candidate in an existing or new position, AI-screen the résumé, return a status and their "
+            "personal interview_url. Not idempotent."
         ),
         arguments=c.CreateForCandidateArgs,
         response=c.CandidateInterview,
@@ -504,14 +550,14 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
             "Before calling again, check the position's candidates in the JobMojito dashboard; a repeat for the "
             "same candidate and position answers already-applied."
         ),
+        unpublished=_CANDIDATE_UNPUBLISHED,
     ),
     ToolSpec(
         name="set_interview_state",
-        title="Publish, unpublish, archive or delete an interview",
+        title="Publish, archive or delete an interview",
         description=(
-            "Change an interview's status (draft, active, archived, deleted, preparing, completed) and/or its "
-            "embedding (is_embedded true returns embed_id and embed_signing_key; false removes them). "
-            "deleted cannot be undone."
+            "Publish (active), unpublish (draft), archive or delete an interview, and/or turn iframe embedding "
+            "on or off. deleted cannot be undone."
         ),
         arguments=c.SetStateArgs,
         response=c.StateChanged,
@@ -525,9 +571,8 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
         name="get_interview_definition",
         title="Get an interview's definition",
         description=(
-            "Get an interview's definition by its interview_def_set_id or position id: name, status, "
-            "visibility, template, language, settings and the questions (in the shape "
-            "create_interview_from_questions accepts; null for multi-stage positions)."
+            "Read an interview: name, status, language, template, questions (view full: every setting, questions "
+            "as create_interview_from_questions takes them)."
         ),
         arguments=r.GetDefinitionToolArgs,
         response=c.InterviewDefinition,
@@ -542,8 +587,7 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
         name="list_interviews",
         title="Find interviews",
         description=(
-            "List this account's interviews, newest-updated first, to find the id of one you did not just "
-            "create: by name (filter_text), status or type. Page with limit/offset."
+            "Find this account's interviews (ids) by name, status or type; newest-updated first, paged."
         ),
         arguments=lr.ListInterviewsToolArgs,
         response=lc.InterviewList,
@@ -552,16 +596,16 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
         annotations=READ,
         summarize=lr.summarize_interviews,
         result=lr.InterviewsResult,
-        present=_two_args(lr.present_interviews),
+        present=lr.present_interviews,
         hints={403: "Leave merchant_id out to list your own interviews."},
+        unpublished=frozenset({"show_public", "show_demo", "filter_emoji", "merchant_id"}),
     ),
     ToolSpec(
         name="update_interview",
         title="Change an interview",
         description=(
-            "Change an existing interview; only the fields given are written. questions replaces the whole "
-            "list: send get_interview_definition(view=full)'s questions, edited. A live interview changes for "
-            "candidates at once; status deleted cannot be undone."
+            "Change an interview; only the fields given are written. questions: the whole list, as "
+            "get_interview_definition(view=full) gives it, edited. Live interviews change at once."
         ),
         arguments=lc.UpdateInterviewArgs,
         response=lc.UpdatedInterview,
@@ -576,15 +620,15 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
             "status draft first.",
             500: _AUTHZ_AS_500,
         },
+        unpublished=_UPDATE_UNPUBLISHED,
     ),
     ToolSpec(
         name="register_users_for_interview",
         title="Invite candidates to an interview",
         description=(
-            "Register candidates for an interview; each gets a one-time interview link. send_email is "
-            "required: true has JobMojito e-mail them their links (the user is asked first), false only "
-            "returns the links. get_merchant_status shows the invitations left. Not idempotent: registering "
-            "someone again sends a new link (and e-mail)."
+            "Register candidates for an interview; each gets a one-time link. send_email true: JobMojito "
+            "e-mails them (the user is asked first); false: only the links. Not idempotent: a repeat sends new "
+            "links (and e-mails)."
         ),
         arguments=lc.RegisterUsersArgs,
         response=lc.RegisteredUsers,
@@ -593,7 +637,7 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
         annotations=INVITE,
         summarize=lr.summarize_registration,
         result=lr.RegistrationResult,
-        present=_two_args(lr.present_registration),
+        present=lr.present_registration,
         confirm=_confirm_emails,
         if_declined={"send_email": False},
         toolset="candidates",
@@ -606,14 +650,14 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
             422: "An unknown interview_id is reported as HTTP 422 here: find the id with list_interviews.",
             403: "This account's role may not invite candidates (or merchant_id names another merchant).",
         },
+        unpublished=frozenset({"hide_menu", "hide_iframe", "merchant_id"}),
     ),
     ToolSpec(
         name="list_interview_results",
         title="List interview results",
         description=(
-            "List candidates' results: of one interview (interview_id), by tab, order_by=score for best first. "
-            "A row's interview_result_id is what get_interview_result_details and generate_interview_report "
-            "take; rows without one have not started."
+            "Candidates' results, of one interview or all, by tab; order_by=score for best first. "
+            "interview_result_id is what the details and report tools take."
         ),
         arguments=lr.ListResultsToolArgs,
         response=lc.ResultList,
@@ -622,17 +666,19 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
         annotations=READ,
         summarize=lr.summarize_results,
         result=lr.ResultsResult,
-        present=_two_args(lr.present_results),
+        present=lr.present_results,
         toolset="results",
         hints={403: "This account may not read these results; leave merchant_id out for your own."},
+        unpublished=frozenset(
+            {"step", "risks", "filter_emoji", "merchant_id", "type", "profile_interview_id"}
+        ),
     ),
     ToolSpec(
         name="get_interview_result_details",
         title="Read a candidate's result",
         description=(
-            "One result: score, the AI's assessment for the recruiter, reasons to hire or not, and each answer "
-            "with its score. view standard or full: the whole transcript with per-answer analyses; "
-            "get_signed_recordings adds short-lived recording links."
+            "One candidate's result: score, the AI's assessment, reasons to hire or not, each answer with its "
+            "score (view summary)."
         ),
         arguments=lr.ResultDetailsToolArgs,
         response=lc.ResultDetails,
@@ -641,7 +687,7 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
         annotations=READ,
         summarize=lr.summarize_details,
         result=lr.DetailsResult,
-        present=_two_args(lr.present_details),
+        present=lr.present_details,
         toolset="results",
         hints={
             404: "Take interview_result_id from list_interview_results (rows without one have not started)."
@@ -651,10 +697,9 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
         name="generate_interview_report",
         title="Generate a result report",
         description=(
-            "A report of one result, or one combined report of several, for a hiring manager: pdf (a "
-            "download link), html or json. Cost: 0.1 credit per result translated "
-            "(export_features_result.mojito_language_code); JobMojito's own server counts every report as "
-            "billable."
+            "A report on one or several results, for a hiring manager: pdf (a link), html or json. Cost: 0.1 "
+            "credit per result translated (export_features_result.mojito_language_code); JobMojito's own "
+            "server bills every report."
         ),
         arguments=lc.ReportArgs,
         response=lc.Report,
@@ -663,20 +708,21 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
         annotations=CHANGE,  # JobMojito's own server: destructive (stores a file, may cost), idempotent
         summarize=lr.summarize_report,
         result=lr.ReportResult,
-        present=_two_args(lr.present_report),
+        present=lr.present_report,
         attach=lr.attach_report,
         toolset="results",
         hints={
             422: "Unknown or unfinished results are reported as HTTP 422 here: take ids from "
             "list_interview_results(tab=completed)."
         },
+        unpublished=_REPORT_FEATURES_UNPUBLISHED,
     ),
     ToolSpec(
         name="get_merchant_status",
         title="Check credits and invitations",
         description=(
-            "This account's credits, the invitations left (check before inviting), and the work waiting: "
-            "results to decide, interviews in progress."
+            "Credits, invitations left (check before inviting), and work waiting: results to decide, "
+            "interviews in progress."
         ),
         arguments=lc.MerchantStatusArgs,
         response=lc.MerchantStatus,
@@ -685,6 +731,7 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
         annotations=READ,
         summarize=lr.summarize_status,
         toolset="account",
+        unpublished=frozenset({"merchant_id"}),
     ),
 )
 

@@ -1,6 +1,7 @@
 """Property-based fuzzing of every tool, from the input schemas the server publishes.
 
-Arguments are drawn from each tool's `inputSchema` (tools/list), valid and broken in one place
+Arguments are drawn from what each tool accepts (its full argument schema, unpublished arguments
+and nulls included) and, for valid ones, also from its published `inputSchema`; valid and broken in one place
 (wrong types, missing fields, out-of-range numbers, unknown enum values, nulls, extra fields,
 deeply nested junk, huge and unicode strings), plus junk objects. The real server runs in-process
 (same code path as stdio: `build_server` over a real `Upstream`) against the sandbox over loopback.
@@ -57,6 +58,8 @@ from jobmojito_mcp.sandbox import (
     run_sandbox,
 )
 from jobmojito_mcp.sandbox.spec import CONTRACT, to_json_schema
+from jobmojito_mcp.schemas import accepted_schema
+from jobmojito_mcp.tools import TOOLS_BY_NAME
 from tests.reliability.harness import (
     CREATES,
     ENDPOINT_OF,
@@ -193,10 +196,49 @@ def without_divergent_nulls(schema: dict[str, Any]) -> dict[str, Any]:
     return tightened
 
 
+def closed_like(published: Any, accepted: Any, root: dict[str, Any]) -> Any:
+    """The published schema, closed ("no other fields") wherever the server refuses other fields: a
+    schema that leaves fields out cannot say so itself, nested objects included."""
+    if not isinstance(published, dict) or not isinstance(accepted, dict):
+        return published
+    if "$ref" in accepted:
+        accepted = root["$defs"][accepted["$ref"].rsplit("/", 1)[-1]]
+    branches = [branch for branch in accepted.get("anyOf", []) if branch.get("type") != "null"]
+    if len(branches) == 1:
+        accepted = branches[0]
+        if "$ref" in accepted:
+            accepted = root["$defs"][accepted["$ref"].rsplit("/", 1)[-1]]
+    closed = dict(published)
+    if "properties" in published:
+        inner = accepted.get("properties", {})
+        closed["properties"] = {
+            name: closed_like(node, inner.get(name, {}), root)
+            for name, node in published["properties"].items()
+        }
+        if accepted.get("additionalProperties") is False:
+            closed["additionalProperties"] = False
+    if "items" in published:
+        closed["items"] = closed_like(published["items"], accepted.get("items", {}), root)
+    return closed
+
+
 def strategies_for(
-    server: InProcess, tool: str, known: list[str], results: list[str], *, tighten: bool = False
+    server: InProcess,
+    tool: str,
+    known: list[str],
+    results: list[str],
+    *,
+    tighten: bool = False,
+    published: bool = False,
 ) -> SchemaStrategies:
-    schema = server.tools[tool].input_schema
+    """From what the server accepts (unpublished arguments and nulls included), or what it publishes."""
+    if (
+        published
+    ):  # it leaves some accepted arguments out, so it cannot say "no others"; the server refuses them
+        accepted = accepted_schema(TOOLS_BY_NAME[tool].arguments)
+        schema = closed_like(server.tools[tool].input_schema, accepted, accepted)
+    else:
+        schema = accepted_schema(TOOLS_BY_NAME[tool].arguments)
     hints: dict[str, SearchStrategy[Any]] = {
         "interview_template_id": st.sampled_from(TEMPLATES),
         "position_id": st.sampled_from(known),
@@ -414,7 +456,9 @@ def fuzz(
     strategies = strategies_for(server, tool, known, results, tighten=flavour == "valid")
     drawn: SearchStrategy[tuple[dict[str, Any], Mutation | None]]
     if flavour == "valid":
-        drawn = valid_arguments(strategies, tool).map(lambda args: (args, None))
+        # What agents are told (the published schema) and all the server accepts: both must pass.
+        told = valid_arguments(strategies_for(server, tool, known, results, published=True), tool)
+        drawn = st.one_of(valid_arguments(strategies, tool), told).map(lambda args: (args, None))
     elif flavour == "broken":
         drawn = strategies.invalid()
     else:
