@@ -13,11 +13,12 @@ import json
 from typing import Any, Literal
 
 from mcp_types import ContentBlock, EmbeddedResource, ResourceLink, TextResourceContents
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from jobmojito_mcp import lifecycle as lc
 from jobmojito_mcp.contract import Pagination
 from jobmojito_mcp.errors import excerpt
+from jobmojito_mcp.results import _Open, _without_nulls, as_sent  # the six tools' conventions, shared
 
 View = Literal["summary", "full"]
 DetailsView = Literal["summary", "standard", "full"]
@@ -45,10 +46,6 @@ class ResultDetailsToolArgs(lc.ResultDetailsArgs):
 # ---------------------------------------------------------------------------------------------
 # Results (output schemas): the default views exactly; what a fuller view adds passes as extra
 # properties. Nulls are left out of structured content, so absent is how a result says "none".
-
-
-class _Open(BaseModel):
-    model_config = ConfigDict(extra="allow", defer_build=True)
 
 
 class InterviewChoice(_Open):
@@ -157,15 +154,12 @@ class ReportResult(_Open):
 # Presenters: (arguments, validated answer) -> structured content
 
 
-def _without_nulls(values: dict[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in values.items() if value is not None}
-
-
 def _sent(answer: BaseModel, fields: list[str] | None = None) -> dict[str, Any]:
-    """The answer (or these of its fields) as JSON, nulls left out; whole numbers stay integers."""
-    include = None if fields is None else set(fields)
+    """These fields of the answer (all: `as_sent`) as JSON, nulls left out; whole numbers stay integers."""
+    if fields is None:
+        return as_sent(answer)
     dumped: dict[str, Any] = answer.model_dump(
-        mode="json", exclude_unset=True, exclude_none=True, include=include
+        mode="json", exclude_unset=True, exclude_none=True, include=set(fields)
     )
     return dumped
 
