@@ -188,7 +188,13 @@ class UpdateInterviewArgs(_Strict):
         # Elsewhere (status, type, questions, ...) the API refuses null, so it means "not given".
         if not isinstance(data, dict) or None not in data.values():
             return data
-        return {key: value for key, value in data.items() if value is not None or key in cls._clearable}
+        fields = cls.model_fields
+        return {
+            key: value
+            for key, value in data.items()
+            # An unknown name is kept, to be refused by name; a known one the API cannot clear is dropped.
+            if value is not None or key not in fields or key in cls._clearable
+        }
 
     @model_validator(mode="after")
     def _a_meaningful_change(self) -> UpdateInterviewArgs:

@@ -655,3 +655,12 @@ async def test_deleting_through_update_asks_first(sandbox: RunningSandbox) -> No
         assert "cannot be undone" in callback.asked[0]
         await ok(client, "update_interview", {"position_id": interview_id, "status": "archived"})  # not asked
         assert len(callback.asked) == 1
+
+
+async def test_an_unknown_argument_is_refused_even_when_null(client: Client, sandbox: RunningSandbox) -> None:
+    """Found by the long fuzz: update_interview keeps meaningful nulls, and must not drop unknown ones."""
+    result = await client.call_tool(
+        "update_interview", {"position_id": SOME_ID, "max_followups": None, "0": None}
+    )
+    assert result.is_error and "`0`: unknown argument" in text_of(result), text_of(result)
+    assert sandbox.requests() == []
