@@ -53,6 +53,7 @@ _HOSTING_FLAGS: list[tuple[str, str, dict[str, Any]]] = [
     ("--allowed-origins", "mcp_allowed_origins", {"metavar": "LIST", "help": "accepted browser Origins, comma-separated [JOBMOJITO_MCP_ALLOWED_ORIGINS]"}),
     ("--public-url", "mcp_public_url", {"metavar": "URL", "help": "this server's URL as clients reach it [JOBMOJITO_MCP_PUBLIC_URL]"}),
     ("--stateless", "mcp_stateless", {"action": "store_const", "const": True, "help": "no server-side sessions: any replica answers any request [JOBMOJITO_MCP_STATELESS]"}),
+    ("--workers", "mcp_workers", {"type": int, "metavar": "N", "help": "N server processes on one port, e.g. one per core (needs --transport streamable-http --stateless) [JOBMOJITO_MCP_WORKERS]"}),
     ("--shutdown-grace", "mcp_shutdown_grace", {"type": float, "metavar": "SECONDS", "help": "in-flight calls get this long on SIGTERM (default 20) [JOBMOJITO_MCP_SHUTDOWN_GRACE]"}),
     ("--metrics", "mcp_metrics", {"nargs": "?", "const": "/metrics", "metavar": "WHERE", "help": "serve Prometheus metrics at a path on the MCP port (default /metrics) or on [HOST:]PORT of their own; off loopback they need JOBMOJITO_MCP_METRICS_TOKEN; needs the otel extra [JOBMOJITO_MCP_METRICS]"}),
     ("--allow-public-without-auth", "mcp_allow_public_without_auth", {"action": "store_const", "const": True, "help": "permit --auth none off loopback (only behind an authenticating proxy) [JOBMOJITO_MCP_ALLOW_PUBLIC_WITHOUT_AUTH]"}),
@@ -252,9 +253,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     # Only the hosted path pays for importing uvicorn and the auth stack.
     from jobmojito_mcp.hosting import ConfigurationRefused, serve_http
+    from jobmojito_mcp.workers import serve_workers
 
     try:
-        anyio.run(serve_http, settings)
+        if settings.mcp_workers > 1:
+            serve_workers(settings)
+        else:
+            anyio.run(serve_http, settings)
     except ConfigurationRefused as refusal:
         sys.exit(f"jobmojito-mcp: {refusal}")
     except OSError as exc:  # e.g. the port is taken

@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     mcp_allowed_origins: str = Field("", description="Comma-separated Origin values accepted; * accepts any.")
     mcp_public_url: str | None = Field(None, description="The server's URL as clients reach it.")
     mcp_stateless: bool = False
+    # Processes serving one port (stateless Streamable HTTP only: workers.check_workers says why).
+    mcp_workers: int = Field(1, ge=1, le=64)
     mcp_state_keys: SecretStr | None = Field(None, description="Comma-separated keys shared by replicas.")
     mcp_shutdown_grace: float = Field(DEFAULT_SHUTDOWN_GRACE, ge=0)
     mcp_allow_public_without_auth: bool = False

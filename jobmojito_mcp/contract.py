@@ -105,11 +105,25 @@ JsonObject = dict[str, Any]
 class _Strict(BaseModel):
     """Request side: unknown fields are refused (a typo must not be silently dropped).
 
-    Infinity and NaN are refused too: JSON cannot carry them to JobMojito.
+    Infinity and NaN are refused too: JSON cannot carry them to JobMojito. A null for an optional
+    field means "not given" and is dropped: the published schemas say "leave it out", and every
+    optional field the API marks nullable means the same when absent.
     """
 
     # defer_build: the validators are built on first use, not at import (~20 ms of every start).
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, defer_build=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_means_not_given(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or None not in data.values():
+            return data
+        fields = cls.model_fields
+        return {
+            key: value
+            for key, value in data.items()
+            if value is not None or key not in fields or fields[key].is_required()
+        }
 
 
 class _Lenient(BaseModel):
@@ -150,7 +164,7 @@ class _ListedRequestObject(_OpenRequestObject):
 
 
 class HiringCompany(_ListedRequestObject):
-    """The company the position is for, when a recruiter hires on a client's behalf."""
+    """The end employer, when a recruiter hires on a client's behalf."""
 
     name: str | None = None
     description: str | None = None
@@ -193,22 +207,25 @@ class Question(_OpenRequestObject):
 
     _not_nullable = frozenset({"id"})
     question: str = Field(description="The question text.")
-    id: str | None = Field(None, description="Your id for it; follow-ups point at it.")
+    id: str | None = Field(None, description="Your label for it, for follow-ups to name.")
     duration: Seconds | None = Field(None, description="Answer time limit, seconds.")
+    is_conditional: bool | None = Field(
+        None,
+        description="A follow-up triggered by an earlier answer; set conditional_question_main_id.",
+    )
+    conditional_question_main_id: str | None = Field(None, description="`id` of that earlier question.")
+    is_multiple_choice: bool | None = Field(
+        None, description="Answered by picking a question_alternatives item."
+    )
+    question_alternatives: list[str] | None = Field(
+        None, description="The choices (2+), for multiple-choice."
+    )
+    is_without_scoring: bool | None = Field(None, description="Asked, not scored.")
     mojito_language_code: LanguageCode | None = None
     label: str | None = None
-    is_conditional: bool | None = Field(
-        None, description="A follow-up: asked depending on an earlier answer."
-    )
-    conditional_question_main_id: str | None = Field(
-        None, description="`id` of the earlier question it follows."
-    )
-    is_without_scoring: bool | None = Field(None, description="Asked but not scored.")
     is_candidate_asking_recruiter: bool | None = None
     is_expert: bool | None = None
-    is_multiple_choice: bool | None = None
-    question_alternatives: list[str] | None = Field(None, description="Choices, when multiple-choice.")
-    knowledge_base_id: str | None = Field(None, description="Ground the question in this knowledge base.")
+    knowledge_base_id: str | None = None
     external_id: str | None = None
     external_data: JsonObject | None = None
     candidate_expectations_json: Expectations | None = None
@@ -221,41 +238,63 @@ class Question(_OpenRequestObject):
 class ListAvatarsArgs(_Strict):
     """Query of GET /merchant-avatar-list."""
 
-    merchant_id: Uuid | None = Field(None, description="Only this merchant's templates.")
+    merchant_id: Uuid | None = None
     type: AvatarType | None = Field(
         None,
-        description="interactive_heygen: live video avatar; interactive_elevenlabs: voice only; "
-        "offline_heygen: pre-recorded video; offline_elai, offline_synthesia: legacy, cannot create interviews.",
+        description="interactive_heygen: live video; interactive_elevenlabs: voice only; offline_heygen: "
+        "pre-recorded; offline_elai, offline_synthesia: legacy, cannot create interviews.",
     )
-    status: AvatarStatus | None = None
+    status: AvatarStatus | None = Field(None, description="Only this status; omitted: all but archived.")
     mojito_language_code: str | None = Field(None, description="Only templates in this language, e.g. en.")
-    filter_text: str | None = Field(None, max_length=1000, description="Text the template name contains.")
+    filter_text: str | None = Field(
+        None, max_length=1000, description="Text in the template's name or voice language (any case)."
+    )
     include_archived: bool = Field(False, description="Also list archived templates.")
     include_public: bool = Field(False, description="Also list JobMojito's public templates.")
-    limit: int = Field(50, ge=1, le=1000)
-    offset: int | None = Field(0, ge=0)
+    limit: int = Field(50, ge=1, le=1000, description="Page size.")
+    offset: int | None = Field(
+        0, ge=0, description="Templates to skip: the next_offset of the previous page."
+    )
 
 
 class _CommonInterviewFields(_Strict):
     """Options shared by all three create endpoints, with the same meaning in each."""
 
-    seniority_level: Seniority | None = Field(None, description="Detected from the description when omitted.")
-    result_view: ResultView | None = Field(None, description="How much of the result the candidate sees.")
-    candidate_video_introduction: VideoIntroduction | None = None
-    interview_conversation_speed: ConversationSpeed | None = None
-    max_followups: Followups | None = Field(
-        None, description="Follow-ups per question: 0 none, 1-3 low/normal/high; null = template default."
+    seniority_level: Seniority | None = Field(
+        None, description="Level the role targets; omitted: read from the job text."
     )
-    is_embedded: bool | None = Field(None, description="true also returns embed_id and embed_signing_key.")
-    welcome_message: str | None = None
-    thank_you_message: str | None = None
+    result_view: ResultView | None = Field(
+        None,
+        description="Results screen the candidate reviews before submitting, least to most detail; none: "
+        "no screen, submitted at once.",
+    )
+    candidate_video_introduction: VideoIntroduction | None = Field(
+        None, description="Whether the candidate's video self-introduction is optional or required."
+    )
+    interview_conversation_speed: ConversationSpeed | None = Field(
+        None, description="Avatar's pace (slower suits non-native speakers); omitted: template's."
+    )
+    max_followups: Followups | None = Field(
+        None,
+        description="Cap on AI follow-up questions: 0 none, 1-3 low/normal/high, 4+ custom; omitted: normal.",
+    )
+    is_embedded: bool | None = Field(
+        None,
+        description="true: to embed in an iframe; the result adds embed_id and embed_signing_key.",
+    )
+    welcome_message: str | None = Field(None, description="Greeting shown to the candidate.")
+    thank_you_message: str | None = Field(None, description="Shown when the interview is over.")
+    interview_available_till: str | None = Field(
+        None, description="ISO 8601 date after which it cannot be taken; omitted: no end."
+    )
+    interview_salary: str | None = Field(None, description="Pay range shown with the job, free text.")
+    required_pronunciation: bool | None = Field(
+        None, description="true: also assess pronunciation (only languages that support it)."
+    )
     instructional_video: bool | None = None
     instructional_video_custom_text: str | None = None
     interview_department: str | None = None
-    interview_salary: str | None = None
-    interview_available_till: str | None = Field(None, description="Closing date, ISO 8601.")
     recruiter_profile_id: str | None = None
-    required_pronunciation: bool | None = None
     result_enable_edit_transcript: bool | None = None
     tags: list[str] | None = None
     hiring_for_company: HiringCompany | None = None
@@ -267,74 +306,89 @@ class _CommonInterviewFields(_Strict):
 class _InterviewDefinitionFields(_CommonInterviewFields):
     """The interview itself: what create_interview and create_interview_from_questions both take."""
 
-    name: NonEmpty = Field(description="Position / interview title.")
+    name: NonEmpty = Field(description="Title, usually the job title.")
     location: NonEmpty = Field(description="Where the job is, e.g. 'Remote (EU)'.")
     mojito_language_code: LanguageCode = Field(description="Language the interview is held in.")
-    status: InterviewStatus = Field(description="draft: staged, not runnable; active: live.")
+    status: InterviewStatus = Field(description="draft: not takeable yet; active: live.")
     type: InterviewKind = Field(
-        description="interview: AI-scored hiring; coaching: practice feedback; assessment: scored skills check."
+        description="interview: AI-scored for hiring; coaching: practice feedback, no verdict (coaching "
+        "portal); assessment: scored skills test."
     )
     visibility: Visibility = Field(
-        description="merchant_public: listed on your page; merchant_invite: invite only; "
+        description="merchant_public: listed on your page; merchant_invite: invitees only; "
         "merchant_unlisted: direct link only."
     )
-    recording: AnswerRecording | None = Field(None, description="Answer-level recording (proctoring).")
+    recording: AnswerRecording | None = Field(
+        None,
+        description="Cheating checks on the first 5 or all answers, audio or video (films the candidate); "
+        "omitted: off.",
+    )
     recording_full_session: SessionRecording | None = Field(
-        None, description="Whole-session recording (extra credits)."
+        None, description="Record the whole session: audio_all +0.2 credits, video_all +0.4; omitted: off."
     )
     interview_tone: str | None = Field(
-        None, description="relaxed (default), simple, professional or persuasive; unknown = default."
+        None,
+        description="relaxed (default), simple (plain wording), professional (formal), persuasive (draws "
+        "longer answers); others: relaxed.",
     )
+    knowledge_base_store_id: str | None = Field(
+        None, description="Knowledge base giving the AI context; must exist."
+    )
+    candidate_expectations: str | None = Field(None, description="What is expected of candidates, free text.")
     code: str | None = None
     cover_image_url: str | None = None
-    knowledge_base_store_id: str | None = None
     description_long: str | None = None
-    candidate_expectations: str | None = Field(None, description="What a strong candidate brings.")
     additional_context: JsonObject | None = None
+
+
+_INTERVIEW_TYPE = (
+    "pre-screening (default): must-haves; -with-test-questions: plus skill tests; second-interview: deeper; "
+    "remote-freelancer-verification: remote work fit; strength-based: best at; potential-based: ability to "
+    "learn; process-verification-from-knowledge-base: from knowledge_base_store_id."
+)
 
 
 class CreateInterviewArgs(_InterviewDefinitionFields):
     """Body of POST /job-interview-create: the AI writes description, questions and expectations."""
 
-    interview_template_id: Uuid = Field(description="Template `id` from list_avatars (not a legacy type).")
-    description: str | None = Field(None, description="The job description the AI works from.")
-    interview_type: InterviewType | None = Field(
-        None, description="Shapes the generated and follow-up questions; default pre-screening."
+    interview_template_id: Uuid = Field(description="A template `id` from list_avatars (not a legacy type).")
+    description: str | None = Field(
+        None, description="Short job summary candidates see; omitted: the AI writes it."
     )
+    interview_type: InterviewType | None = Field(None, description=_INTERVIEW_TYPE)
     interview_length: QuestionCount | None = Field(
         None,
-        description="Questions wanted (1-40), capped at one per 2 minutes of max_duration; "
-        "omitted: the AI picks 5-8.",
+        description="Questions the AI writes (omitted: 5-8); capped at one per 2 minutes of max_duration, "
+        "see questions_generated.",
     )
-    max_duration: Seconds | None = Field(None, description="Interview length in seconds; default 1200.")
-    interview_attempts: Attempts | None = Field(None, description="Attempts allowed per candidate (1-20).")
-    questions_random_subset: Fraction | None = Field(None, description="Ask only this fraction (0.01-0.9).")
-    include_rapport_question: bool | None = None
-    include_closing_prompt: bool | None = None
+    max_duration: Seconds | None = Field(
+        None, description="Session cap in seconds (default 1200); sets the credit cost and the question cap."
+    )
+    interview_attempts: Attempts | None = Field(None, description="Tries each candidate gets.")
+    questions_random_subset: Fraction | None = Field(
+        None, description="Ask this random share of the questions (0.5 = half); omitted: all."
+    )
+    include_rapport_question: bool | None = Field(
+        None, description="Open with a rapport question (default false)."
+    )
+    include_closing_prompt: bool | None = Field(None, description="End with a closing prompt (default true).")
     use_enhanced_expectations: bool | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _null_interview_type_means_default(cls, data: Any) -> Any:
-        # This endpoint does not accept null here (the array variant does): an agent's explicit null
-        # means "the default", which is what leaving the field out asks for.
-        if isinstance(data, dict) and "interview_type" in data and data["interview_type"] is None:
-            return {key: value for key, value in data.items() if key != "interview_type"}
-        return data
 
 
 class CreateFromQuestionsArgs(_InterviewDefinitionFields):
     """Body of POST /job-interview-create-from-array: your own questions, asked in order."""
 
     interview_template_id: NonEmpty = Field(
-        description="Template `id` from list_avatars (not a legacy type)."
+        description="A template `id` from list_avatars (not a legacy type)."
     )
-    description: NonEmpty = Field(description="What the interview is about.")
-    questions: list[Question] = Field(min_length=1, description="At least one question, in order.")
-    interview_type: InterviewType | None = None
-    interview_attempts: Number | None = Field(None, description="Attempts allowed per candidate.")
+    description: NonEmpty = Field(description="Short description candidates see.")
+    questions: list[Question] = Field(min_length=1, description="Asked in this order, exactly as written.")
+    interview_type: InterviewType | None = Field(
+        None, description="As in create_interview, but shapes only the avatar and its follow-ups."
+    )
+    interview_attempts: Number | None = Field(None, description="Tries each candidate gets (1-20).")
     questions_random_subset: Number | None = Field(
-        None, description="Ask only this fraction of the questions."
+        None, description="Ask this random share of the questions (0.01-0.9); omitted: all."
     )
     candidate_expectations_json: Expectations | None = None
     disable_deduplication: bool | None = None
@@ -368,35 +422,48 @@ class CreateFromQuestionsArgs(_InterviewDefinitionFields):
 
 # Without an existing position these describe the one to create.
 POSITION_FIELDS = ("position_name", "position_location", "position_country_code", "mojito_language_code")
+_NEW_POSITION = "; required without position_def_set_id."
 
 
 class CreateForCandidateArgs(_CommonInterviewFields):
     """Body of POST /job-interview-create-for-candidate-with-token."""
 
-    candidate_name: NonEmpty
-    candidate_email: NonEmpty
+    candidate_name: NonEmpty = Field(description="Full name.")
+    candidate_email: NonEmpty = Field(description="Email; also their sign-in identity.")
     candidate_country_code: NonEmpty = Field(description="ISO 3166-1 alpha-2, e.g. US.")
-    candidate_resume: NonEmpty = Field(description="Plain-text résumé; the AI pre-screens it.")
+    candidate_resume: NonEmpty = Field(description="Résumé as plain text; the AI pre-screens it.")
     position_def_set_id: str | None = Field(
-        None, description="Existing position's id; without it, position_name/location/country_code and "
-        "mojito_language_code are required.",
-    )  # fmt: skip
-    position_name: str | None = None
-    position_location: str | None = None
-    position_country_code: str | None = Field(None, description="ISO 3166-1 alpha-2, e.g. DE.")
-    mojito_language_code: LanguageCode | None = None
-    position_description: str | None = None
+        None,
+        description="An existing position to reuse (404 if unknown); else the position_* fields create one.",
+    )
+    position_external_id: str | None = Field(
+        None, description="Your own code for the position; finds it again."
+    )
+    position_name: str | None = Field(None, description="Job title" + _NEW_POSITION)
+    position_location: str | None = Field(None, description="Job location" + _NEW_POSITION)
+    position_country_code: str | None = Field(
+        None, description="Job country, ISO 3166-1 alpha-2" + _NEW_POSITION
+    )
+    mojito_language_code: LanguageCode | None = Field(None, description="Interview language" + _NEW_POSITION)
+    position_description: str | None = Field(
+        None, description="Short job summary candidates see; omitted: the AI writes it."
+    )
+    interview_template_id: str | None = Field(
+        None, description="A template `id` from list_avatars; omitted: the platform default."
+    )
+    interview_attempts: Attempts | None = Field(None, description="Tries the candidate gets.")
+    questions_random_subset: Fraction | None = Field(
+        None, description="Ask this random share of the questions (0.5 = half); omitted: all."
+    )
+    max_duration: Seconds | None = Field(None, description="Session length cap in seconds (default 1200).")
+    include_rapport_question: bool | None = Field(
+        None, description="Open with a rapport question (default false)."
+    )
+    include_closing_prompt: bool | None = Field(None, description="End with a closing prompt (default true).")
     position_description_long: str | None = None
-    position_external_id: str | None = None
-    interview_template_id: str | None = Field(None, description="Template id; default: platform template.")
     candidate_external_id: str | None = None
     candidate_linkedin_url: str | None = None
-    interview_attempts: Attempts | None = None
-    questions_random_subset: Fraction | None = None
-    max_duration: Seconds | None = Field(None, description="Interview length in seconds.")
     use_enhanced_expectations: bool | None = None
-    include_rapport_question: bool | None = None
-    include_closing_prompt: bool | None = None
 
     @model_validator(mode="after")
     def _position_is_identified(self) -> CreateForCandidateArgs:
@@ -411,13 +478,16 @@ class CreateForCandidateArgs(_CommonInterviewFields):
 class SetStateArgs(_Strict):
     """Body of POST /job-interview-set-state."""
 
-    position_id: Uuid = Field(description="The interview_def_set_id (or position id) to change.")
+    position_id: Uuid = Field(description="The interview_def_set_id (or a position id) to change.")
     status: TargetStatus | None = Field(
         None,
         description="draft: unpublish; active: publish; archived: hide, keep results; deleted: remove for good; "
         "preparing, completed: pipeline states.",
     )
-    is_embedded: bool | None = Field(None, description="true: create/return the embed key; false: remove it.")
+    is_embedded: bool | None = Field(
+        None,
+        description="true: create or return the iframe embed key; false: remove it (embeds stop working).",
+    )
 
     @model_validator(mode="after")
     def _changes_something(self) -> SetStateArgs:
@@ -468,7 +538,7 @@ class AvatarList(_Lenient):
 
 
 class CreatedInterview(_Lenient):
-    interview_def_set_id: str = Field(description="The new interview's id (the position_id of later calls).")
+    interview_def_set_id: str
     questions_generated: Number | None = None
     max_duration: Number | None = None
     embed_id: str | None = None
@@ -477,10 +547,10 @@ class CreatedInterview(_Lenient):
 
 class CandidateInterview(_Lenient):
     status: str = Field(
-        description="ai_accept / recruiter_accept: go ahead; recruiter_action: a recruiter decides; "
-        "ai_reject / recruiter_reject: rejected (see reason); already-applied: same candidate and position."
+        description="ai_accept, recruiter_accept: send interview_url; recruiter_action: a recruiter decides; "
+        "else see reason."
     )
-    interview_url: str | None = Field(None, description="The candidate's personal interview link.")
+    interview_url: str | None = Field(None, description="The candidate's personal link.")
     reason: str | None = None
     position_def_set_id: str | None = None
     interview_def_set_id: str | None = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
 import socket
@@ -105,16 +106,23 @@ class HostOriginGuard:
         self.hosts = allowed_hosts
         self.origins = allowed_origins
         self.unguarded = unguarded
+        # It runs on every request, and a server sees few distinct values: remember the verdicts.
+        self._host_ok = functools.lru_cache(maxsize=256)(lambda value: _matches(value, allowed_hosts))
+        self._origin_ok = functools.lru_cache(maxsize=256)(lambda value: _matches(value, allowed_origins))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] not in self.unguarded:
-            headers = {key.decode("latin-1"): value.decode("latin-1") for key, value in scope["headers"]}
-            if not _matches(headers.get("host", ""), self.hosts):
+            host, origin = b"", None
+            for key, value in scope["headers"]:  # ASGI names are lower-case; the last one counts
+                if key == b"host":
+                    host = value
+                elif key == b"origin":
+                    origin = value
+            if not self._host_ok(host.decode("latin-1")):
                 await PlainTextResponse("Invalid Host header", status_code=421)(scope, receive, send)
                 return
-            origin = headers.get("origin")
             # No Origin: not a browser cross-site request (MCP clients and curl send none).
-            if origin is not None and not _matches(origin, self.origins):
+            if origin is not None and not self._origin_ok(origin.decode("latin-1")):
                 await PlainTextResponse("Invalid Origin header", status_code=403)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
@@ -360,13 +368,17 @@ class DrainingServer(uvicorn.Server):
         self.should_exit = True
 
 
-async def serve_http(settings: Settings) -> None:
-    """Serve until SIGTERM/SIGINT; then stop accepting, let in-flight calls finish, close the pool."""
+async def serve_http(settings: Settings, listener: socket.socket | None = None) -> None:
+    """Serve until SIGTERM/SIGINT; then stop accepting, let in-flight calls finish, close the pool.
+
+    `listener`: an already listening socket to serve on (a `--workers` worker's share of the port).
+    """
     check_exposure(settings)
     exposed_tools(settings)  # a bad --tools list fails before anything starts
     # Bound here rather than by uvicorn, so `--port 0` (the OS picks) is known before the app is built:
     # the public URL and the allowed Host values name the real port.
-    listener = bind(settings.mcp_host, settings.mcp_port)
+    if listener is None:
+        listener = bind(settings.mcp_host, settings.mcp_port)
     settings = settings.model_copy(update={"mcp_port": listener.getsockname()[1]})
     in_flight = InFlight()
     async with (

@@ -75,8 +75,10 @@ def configure_logging(level: str = "INFO", fmt: str = "text", stream: TextIO | N
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    # httpx2 logs every request line at INFO; useful only when debugging.
-    for noisy in ("httpx2", "httpcore2"):
+    # httpx2 logs every request line at INFO, uvicorn every request it answers ("POST /mcp 200", the
+    # same line for every MCP call; a proxy in front logs requests anyway): useful only when
+    # debugging, and the access line costs a hosted server ~25 us and a write per request.
+    for noisy in ("httpx2", "httpcore2", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if level == "DEBUG" else logging.WARNING)
     # filelock narrates every acquire and release at DEBUG: noise even then.
     logging.getLogger("filelock").setLevel(logging.WARNING)

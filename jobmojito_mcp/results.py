@@ -36,44 +36,58 @@ class GetDefinitionToolArgs(c.GetDefinitionArgs):
 
 
 # ---------------------------------------------------------------------------------------------
-# Results (output schemas): lenient supersets of both views
+# Results (output schemas): the default compact views exactly. What only `view: "full"` adds passes
+# as additional properties, and no value is ever null (null fields are left out), so the schemas
+# need no null: absent is how a result says "none".
 
 
-class TemplateChoice(c.AvatarTemplate):
-    voice_only: bool | None = Field(None, description="Voice only, no video avatar.")
-    can_create_interviews: bool | None = Field(None, description="False for legacy template types.")
-
-
-class AvatarsResult(BaseModel):
+class _Open(BaseModel):
     model_config = ConfigDict(extra="allow", defer_build=True)
 
+
+class TemplateChoice(_Open):
+    id: str
+    name: str | None = None
+    type: str | None = None
+    status: str | None = None
+    mojito_language_code: str | None = None
+    voice_only: bool | None = None
+    can_create_interviews: bool | None = None
+
+
+class AvatarsResult(_Open):
     data: list[TemplateChoice] = Field(default_factory=list)
     pagination: c.Pagination | None = None
-    next_offset: int | None = Field(None, description="Pass as offset for the next page; null on the last.")
+    next_offset: int | None = Field(None, description="offset of the next page; absent on the last.")
 
 
-class DefinitionResult(c.InterviewDefinition):
-    position_id: str | None = None
-    questions: list[str | c.DefinitionQuestion] | None = Field(  # type: ignore[assignment]
-        None,
-        description="Question texts (summary) or question objects (full); null for multi-stage positions.",
+class DefinitionResult(_Open):
+    # What reviewing an interview needs, as the README promises: name, status, language, template,
+    # question texts (the summary text adds visibility, type, voice only, length). Every field here
+    # is compiled and checked by every SDK client, session by session, call by call.
+    position_id: str
+    name: str | None = None
+    status: str | None = None
+    mojito_language_code: str | None = None
+    interview_template_id: str | None = None
+    questions: list[str | dict[str, Any]] | None = Field(
+        None, description="The question texts (full view: objects); absent for multi-stage positions."
     )
 
 
 # ---------------------------------------------------------------------------------------------
-# Presenters: (arguments, validated answer, that answer as JSON) -> structured content
+# Presenters: (arguments, validated answer) -> structured content
+
+
+def as_sent(answer: BaseModel) -> dict[str, Any]:
+    """JobMojito's (validated) answer as JSON, nulls left out: absent says the same, and the output
+    schemas (portable to dialects without a null type) admit none."""
+    return answer.model_dump(mode="json", exclude_unset=True, exclude_none=True)
+
 
 _TEMPLATE_FIELDS = ("id", "name", "type", "status", "mojito_language_code")
-_DEFINITION_FIELDS = (
-    "name",
-    "status",
-    "visibility",
-    "type",
-    "mojito_language_code",
-    "interview_template_id",
-    "interview_template_type",
-    "is_voice_only",
-    "max_duration",
+_DEFINITION_FIELDS = tuple(
+    name for name in DefinitionResult.model_fields if name not in ("position_id", "questions")
 )
 
 
@@ -84,30 +98,39 @@ def next_offset(answer: c.AvatarList) -> int | None:
     return (page.offset or 0) + len(answer.data)
 
 
-def present_avatars(args: ListAvatarsToolArgs, answer: c.AvatarList, sent: dict[str, Any]) -> dict[str, Any]:
+def present_avatars(args: ListAvatarsToolArgs, answer: c.AvatarList) -> dict[str, Any]:
+    following = {} if (offset := next_offset(answer)) is None else {"next_offset": offset}
     if args.view == "full":
-        return sent | {"next_offset": next_offset(answer)}
+        return as_sent(answer) | following
     choices = [
-        {name: getattr(template, name) for name in _TEMPLATE_FIELDS}
+        _without_nulls({name: getattr(template, name) for name in _TEMPLATE_FIELDS})
         | {
             "voice_only": template.type == "interactive_elevenlabs",
             "can_create_interviews": template.type not in c.LEGACY_AVATAR_TYPES,
         }
         for template in answer.data
     ]
-    page = answer.pagination.model_dump(mode="json") if answer.pagination else None
-    return {"data": choices, "pagination": page, "next_offset": next_offset(answer)}
+    result: dict[str, Any] = {"data": choices}
+    if answer.pagination is not None:
+        result["pagination"] = answer.pagination.model_dump(mode="json", exclude_none=True)
+    return result | following
 
 
-def present_definition(
-    args: GetDefinitionToolArgs, answer: c.InterviewDefinition, sent: dict[str, Any]
-) -> dict[str, Any]:
+def present_definition(args: GetDefinitionToolArgs, answer: c.InterviewDefinition) -> dict[str, Any]:
     if args.view == "full":
-        return sent | {"position_id": args.position_id}
-    summary: dict[str, Any] = {"position_id": args.position_id}
-    summary |= {name: getattr(answer, name) for name in _DEFINITION_FIELDS}
-    summary["questions"] = None if answer.questions is None else [q.question for q in answer.questions]
-    return summary
+        return as_sent(answer) | {"position_id": args.position_id}
+    summary: dict[str, Any] = {"position_id": args.position_id} | {
+        name: getattr(answer, name) for name in _DEFINITION_FIELDS
+    }
+    if answer.questions is not None:
+        # A question without text (the API requires one) keeps its place, so numbering matches the text.
+        summary["questions"] = [q.question or "" for q in answer.questions]
+    return _without_nulls(summary)
+
+
+def _without_nulls(values: dict[str, Any]) -> dict[str, Any]:
+    # No null in structured content: the output schemas (and single-type schema dialects) have none.
+    return {name: value for name, value in values.items() if value is not None}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,12 +8,9 @@ parameter under its name. Here each tool is registered with its argument model's
 
 from __future__ import annotations
 
-import functools
-import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from importlib import resources
 from typing import Annotated, Any
 
 import anyio
@@ -31,6 +28,7 @@ from jobmojito_mcp import __version__, telemetry
 from jobmojito_mcp.config import SANDBOX_TOKEN, Settings, split_list
 from jobmojito_mcp.credentials import Credential, StaticToken, describe_credential, server_credential
 from jobmojito_mcp.guides import PROMPTS, read_templates, register_guides
+from jobmojito_mcp.schemas import tool_schemas
 from jobmojito_mcp.tools import TOOLS, CallHooks, ToolSpec, run_tool, select_tools, validate_arguments
 from jobmojito_mcp.upstream import Upstream
 
@@ -81,58 +79,6 @@ class _RawArguments(ArgModelBase):
         return {"arguments": dict(self.model_extra or {})}
 
 
-def published_schema(model: type[BaseModel], *, arguments: bool = False) -> dict[str, Any]:
-    """The model's JSON schema as agents get it: no generated titles, `[T, "null"]` types instead of
-    anyOf pairs and, for arguments, no `"default": null`. Same meaning, about a fifth fewer bytes,
-    and agents pay for every byte (clients validate against these on every call, too)."""
-    schema: dict[str, Any] = _compact(model.model_json_schema(), arguments)
-    return schema
-
-
-def _compact(node: Any, drop_null_defaults: bool) -> Any:
-    if isinstance(node, list):
-        return [_compact(item, drop_null_defaults) for item in node]
-    if not isinstance(node, dict):
-        return node
-    compacted = {
-        key: _compact(value, drop_null_defaults)
-        for key, value in node.items()
-        # A "title" or "default" that is a schema is a field of that name inside "properties".
-        if not (key == "title" and isinstance(value, str))
-        and not (key == "default" and value is None and drop_null_defaults)
-    }
-    branches = compacted.get("anyOf")
-    if isinstance(branches, list) and len(branches) == 2 and {"type": "null"} in branches:
-        other = branches[0] if branches[1] == {"type": "null"} else branches[1]
-        if isinstance(other.get("type"), str) and "$ref" not in other:
-            merged = {key: value for key, value in compacted.items() if key != "anyOf"} | other
-            merged["type"] = [other["type"], "null"]
-            if "enum" in other:
-                merged["enum"] = [*other["enum"], None]
-            return merged
-    return compacted
-
-
-@functools.cache
-def packaged_schemas() -> dict[str, dict[str, Any]]:
-    """The tools' schemas, generated from the models ahead of time (tests keep them equal): generating
-    them at start-up cost ~45 ms of a stdio server's every start. Regenerate: UPDATE_SNAPSHOTS=1 pytest."""
-    try:
-        text = resources.files("jobmojito_mcp").joinpath("schemas.json").read_text("utf-8")
-    except FileNotFoundError:
-        return {}
-    loaded: dict[str, dict[str, Any]] = json.loads(text)
-    return loaded
-
-
-def tool_schemas(spec: ToolSpec[Any, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(input schema, output schema) for a tool: packaged when present, else generated now."""
-    packaged = packaged_schemas().get(spec.name)
-    if packaged is not None:
-        return packaged["input"], packaged["output"]
-    return published_schema(spec.arguments, arguments=True), published_schema(spec.output_model)
-
-
 def as_sdk_tool(
     spec: ToolSpec[Any, Any], upstream: Upstream, credentials: Credentials, in_flight: InFlight
 ) -> Tool:
@@ -166,7 +112,7 @@ def as_sdk_tool(
         ),
         is_async=True,
         context_kwarg="ctx",
-        annotations=spec.annotations.model_copy(update={"title": spec.title}),
+        annotations=spec.annotations,  # the title is the tool's own `title`: said once, not twice
         resolved_params=resolved,
         resolver_plans=build_resolver_plans(resolved, {"arguments"}),
     )

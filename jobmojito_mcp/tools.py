@@ -68,12 +68,16 @@ class ToolSpec(Generic[Args, Response]):
     summarize: Callable[[Args, Response], str]  # the text an agent reads
     # The output schema and the structured content built to fit it; default: the answer as sent.
     result: type[BaseModel] | None = None
-    present: Callable[[Args, Response, dict[str, Any]], dict[str, Any]] | None = None
+    present: Callable[[Args, Response], dict[str, Any]] | None = None
     # For creates: how to find out whether a call that failed mid-flight went through anyway.
     recheck_hint: str = ""
     # The question to put to the user before an irreversible call, or None when no need to ask
     # (asked by the server glue, through the client, before run_tool).
     confirm: Callable[[Args], str | None] | None = None
+    # Arguments accepted and validated but left out of the published input schema (nested ones
+    # as `questions[].label`): rarely worth an agent's attention, and every published byte is
+    # paid in every agent's context. docs/arguments.md says why each; a test keeps them in step.
+    unpublished: frozenset[str] = frozenset()
 
     @property
     def endpoint(self) -> Endpoint:
@@ -135,12 +139,18 @@ def validate_arguments(spec: ToolSpec[Args, Any], raw: Mapping[str, Any]) -> Arg
         ) from None
 
 
+_TEXT = (str, str | None)
+
+
 def _parse_stringified_json(model: type[BaseModel], raw: Mapping[str, Any]) -> dict[str, Any]:
     # Some clients send list and object arguments as JSON text; accept it where a string is not allowed.
     parsed = dict(raw)
     for name, value in raw.items():
-        field = model.model_fields.get(name)
-        if field is None or not isinstance(value, str) or field.annotation in (str, str | None):
+        if (
+            not isinstance(value, str)
+            or (field := model.model_fields.get(name)) is None
+            or field.annotation in _TEXT
+        ):
             continue
         stripped = value.strip()
         if stripped[:1] in ("[", "{"):
@@ -282,10 +292,9 @@ async def _run(
         ) from None
     # Built from the validated answer, not the raw one: a loosely typed value ("8" for 8) was
     # coerced above, and the client checks structuredContent against the output schema.
-    validated = answer.model_dump(mode="json", exclude_unset=True)
     return CallToolResult(
         content=[TextContent(type="text", text=spec.summarize(args, answer))],
-        structured_content=spec.present(args, answer, validated) if spec.present else validated,
+        structured_content=spec.present(args, answer) if spec.present else r.as_sent(answer),
     )
 
 
@@ -359,6 +368,34 @@ def _confirm_deletion(args: c.SetStateArgs) -> str | None:
 # ---------------------------------------------------------------------------------------------
 # The table
 
+# Arguments accepted and validated but left out of the published schemas: docs/arguments.md says
+# what each does and why it is left out. Every create tool leaves out these interview settings:
+_RARELY_SET = frozenset(
+    {"candidate_video_introduction", "custom_scoring", "hiring_for_company", "instructional_video",
+     "instructional_video_custom_text", "interview_attempts", "interview_available_till",
+     "interview_conversation_speed", "interview_department", "interview_salary", "merchant_id",
+     "pdf_export_auto_config", "questions_random_subset", "recruiter_profile_id", "required_pronunciation",
+     "result_enable_edit_transcript", "tags", "thank_you_message", "welcome_message"}
+)  # fmt: skip
+_RARELY_SET_DEFINITION = _RARELY_SET | {"additional_context", "code", "cover_image_url", "description_long"}
+_AI_WRITTEN_UNPUBLISHED = _RARELY_SET_DEFINITION | {
+    "include_closing_prompt", "include_rapport_question", "use_enhanced_expectations",
+}  # fmt: skip
+# Your own questions: what only steers AI-written ones, and the per-question extras, stay out.
+_QUESTIONS_UNPUBLISHED = _RARELY_SET_DEFINITION | {
+    "candidate_expectations", "candidate_expectations_json", "disable_deduplication", "interview_type",
+    "knowledge_base_store_id", "seniority_level", "questions[].candidate_expectations_json",
+    "questions[].external_data", "questions[].external_id", "questions[].is_candidate_asking_recruiter",
+    "questions[].is_expert", "questions[].knowledge_base_id", "questions[].label",
+    "questions[].mojito_language_code",
+}  # fmt: skip
+# Enrolling a candidate: the settings of the interview a new position gets stay out too.
+_CANDIDATE_UNPUBLISHED = _RARELY_SET | {
+    "candidate_external_id", "candidate_linkedin_url", "include_closing_prompt", "include_rapport_question",
+    "is_embedded", "max_followups", "position_description_long", "result_view", "seniority_level",
+    "use_enhanced_expectations",
+}  # fmt: skip
+
 _CREATE_RECHECK = (
     "Before calling again, look in the JobMojito dashboard for an interview with this name created just now."
 )
@@ -368,9 +405,8 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
         name="list_avatars",
         title="List interview templates",
         description=(
-            "List the avatar templates of this JobMojito account, newest first. A template's `id` is the "
-            "`interview_template_id` the create tools need; its `type` sets the modality (live video, "
-            "voice only, pre-recorded). Filter by type, status, language or name; page with limit/offset."
+            "List this account's interview templates (avatars), newest first. A template's `id` is the "
+            "interview_template_id the create tools need."
         ),
         arguments=r.ListAvatarsToolArgs,
         response=c.AvatarList,
@@ -380,15 +416,14 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
         summarize=r.summarize_avatars,
         result=r.AvatarsResult,
         present=r.present_avatars,
+        unpublished=frozenset({"merchant_id"}),
     ),
     ToolSpec(
         name="create_interview",
         title="Create an AI-written interview",
         description=(
-            "Create an interview from a job position: JobMojito's AI writes the description, questions and "
-            "candidate expectations. Requires name, location, interview_template_id (from list_avatars), "
-            "mojito_language_code, status, type, visibility. Returns interview_def_set_id. Not idempotent: "
-            "each call creates a new interview."
+            "Create an interview for a job; JobMojito's AI writes its questions. Returns interview_def_set_id. "
+            "Not idempotent: each call creates another interview."
         ),
         arguments=c.CreateInterviewArgs,
         response=c.CreatedInterview,
@@ -397,15 +432,14 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
         annotations=CREATE,
         summarize=r.summarize_created,
         recheck_hint=_CREATE_RECHECK,
+        unpublished=_AI_WRITTEN_UNPUBLISHED,
     ),
     ToolSpec(
         name="create_interview_from_questions",
         title="Create an interview from your questions",
         description=(
-            "Create an interview that asks your own questions, in order. Same required fields as "
-            "create_interview plus description and questions (at least one). Questions may be "
-            "multiple-choice, unscored, timed, or follow-ups of an earlier question (by its id). Returns "
-            "interview_def_set_id. Not idempotent: each call creates a new interview."
+            "Create an interview asking your own questions, in order. Returns interview_def_set_id. Not "
+            "idempotent: each call creates another interview."
         ),
         arguments=c.CreateFromQuestionsArgs,
         response=c.CreatedInterview,
@@ -414,15 +448,14 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
         annotations=CREATE,
         summarize=r.summarize_from_questions,
         recheck_hint=_CREATE_RECHECK,
+        unpublished=_QUESTIONS_UNPUBLISHED,
     ),
     ToolSpec(
         name="create_interview_for_candidate",
-        title="Enrol a candidate and get their interview link",
+        title="Enrol a candidate, get their link",
         description=(
-            "In one call: create or reuse a position and its interview, enrol the candidate, pre-screen the "
-            "résumé with AI, and return a status and the candidate's personal interview_url. Give "
-            "position_def_set_id for an existing position, or position_name, position_location, "
-            "position_country_code and mojito_language_code for a new one."
+            "Enrol a candidate in an existing or new position, AI-screen the résumé, return a status and their "
+            "personal interview_url. Not idempotent."
         ),
         arguments=c.CreateForCandidateArgs,
         response=c.CandidateInterview,
@@ -434,14 +467,14 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
             "Before calling again, check the position's candidates in the JobMojito dashboard; a repeat for the "
             "same candidate and position answers already-applied."
         ),
+        unpublished=_CANDIDATE_UNPUBLISHED,
     ),
     ToolSpec(
         name="set_interview_state",
-        title="Publish, unpublish, archive or delete an interview",
+        title="Publish, archive or delete an interview",
         description=(
-            "Change an interview's status (draft, active, archived, deleted, preparing, completed) and/or its "
-            "embedding (is_embedded true returns embed_id and embed_signing_key; false removes them). "
-            "deleted cannot be undone."
+            "Publish (active), unpublish (draft), archive or delete an interview, and/or turn iframe embedding "
+            "on or off. deleted cannot be undone."
         ),
         arguments=c.SetStateArgs,
         response=c.StateChanged,
@@ -455,9 +488,8 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
         name="get_interview_definition",
         title="Get an interview's definition",
         description=(
-            "Get an interview's definition by its interview_def_set_id or position id: name, status, "
-            "visibility, template, language, settings and the questions (in the shape "
-            "create_interview_from_questions accepts; null for multi-stage positions)."
+            "Read an interview: name, status, language, template, questions (view full: every setting, questions "
+            "as create_interview_from_questions takes them)."
         ),
         arguments=r.GetDefinitionToolArgs,
         response=c.InterviewDefinition,

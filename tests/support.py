@@ -118,7 +118,6 @@ async def http_server(
 ) -> AsyncIterator[HttpServer]:
     """The server as a hosted endpoint in a subprocess on `--port 0`: the OS picks a free port, the
     server names it on stderr (no race for a port probed and released); waits for /healthz; SIGTERM on exit."""
-    import signal
     import subprocess
 
     import anyio
@@ -153,13 +152,54 @@ async def http_server(
                             await anyio.sleep(0.05)
                 yield HttpServer(url, process, stderr_path)
             finally:
-                if process.poll() is None:
-                    process.send_signal(signal.SIGTERM)
-                    try:
-                        process.wait(timeout=15)
-                    except subprocess.TimeoutExpired:
-                        process.kill()
-                        process.wait()
+                stop(process)
+
+
+def stop(process: Any, within: float = 15.0) -> None:
+    """SIGTERM a server subprocess still running, and wait; SIGKILL it if it outlives `within`."""
+    import signal
+    import subprocess
+
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=within)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class AcceptConfirmation:
+    """An elicitation callback that accepts every confirmation, remembering each question."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    async def __call__(self, context: Any, params: Any) -> Any:
+        from mcp_types import ElicitResult
+
+        self.asked.append(params.message)
+        return ElicitResult(action="accept", content={"confirm": True})
+
+
+async def create_then_delete(client: Client, sandbox: Any) -> None:
+    """Create an interview, then delete it (a confirmation round trip): exactly that one delete is sent."""
+    import copy
+
+    from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID
+
+    arguments = copy.deepcopy(COOKBOOK["create_interview"]) | {"interview_template_id": DEFAULT_TEMPLATE_ID}
+    created = await client.call_tool("create_interview", arguments)
+    assert isinstance(created.structured_content, dict), text_of(created)
+    interview_id = created.structured_content["interview_def_set_id"]
+    sandbox.clear_requests()
+    deleted = await client.call_tool(
+        "set_interview_state", {"position_id": interview_id, "status": "deleted"}
+    )
+    assert not deleted.is_error, text_of(deleted)
+    assert [r.json() for r in sandbox.requests("job-interview-set-state")] == [
+        {"position_id": interview_id, "status": "deleted"}
+    ]
 
 
 @asynccontextmanager
@@ -245,3 +285,38 @@ def whole_env(settings: Mapping[str, str]) -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if not key.startswith("JOBMOJITO_")} | dict(
         settings
     )
+
+
+async def sigterm_during_a_call(
+    url: str, process: Any, sandbox: Any, *, mode: str = "auto", while_draining: Any = None
+) -> CallToolResult:
+    """A list_avatars call that takes 2 s upstream; SIGTERM to `process` once it has reached the
+    sandbox; `while_draining()` (if given) awaited then; the call's result once it is answered."""
+    import signal
+
+    import anyio
+    from mcp.client.streamable_http import streamable_http_client
+
+    sandbox.clear_requests()
+    sandbox.inject("merchant-avatar-list", "hang", delay=2.0)
+    results: list[CallToolResult] = []
+
+    async def slow_call() -> None:
+        # No DELETE on close: by then the server has (rightly) stopped accepting connections.
+        transport = streamable_http_client(f"{url}/mcp", terminate_on_close=False)
+        async with Client(transport, mode=mode) as client:  # type: ignore[arg-type]
+            await client.list_tools()  # the client validates results against these schemas
+            result = await client.call_tool("list_avatars", {"limit": 1})
+            assert isinstance(result, CallToolResult)
+            results.append(result)
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(slow_call)
+        with anyio.fail_after(10):
+            while not sandbox.requests("merchant-avatar-list"):  # noqa: ASYNC110  # another thread's state
+                await anyio.sleep(0.02)
+        process.send_signal(signal.SIGTERM)
+        if while_draining is not None:
+            await while_draining()
+    assert len(results) == 1
+    return results[0]

@@ -1,8 +1,9 @@
 """The pydantic models agree with the API contract, field by field.
 
 The contract JSON shipped with the sandbox is the oracle: every documented request field is an
-argument with the same name, required where documented, with the same enum values and ranges;
-every documented response field is in the result model.
+argument with the same name, required where documented, with the same enum values and ranges
+(published, or accepted and listed in docs/arguments.md); every documented response field is in
+the response model.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 
 from jobmojito_mcp.results import LOCAL_OPTIONS
-from jobmojito_mcp.server import published_schema
+from jobmojito_mcp.schemas import accepted_schema, published_schema
 from jobmojito_mcp.tools import TOOLS, TOOLS_BY_NAME
 
 CONTRACT: dict[str, Any] = json.loads(
@@ -67,17 +68,19 @@ def _nullable(prop: dict[str, Any], root: dict[str, Any]) -> bool:
 @pytest.mark.parametrize("tool", [spec.name for spec in TOOLS])
 def test_arguments_are_exactly_the_documented_fields(tool: str) -> None:
     documented, required = _request_schema(tool)
-    ours = published_schema(TOOLS_BY_NAME[tool].arguments, arguments=True)
+    ours = accepted_schema(TOOLS_BY_NAME[tool].arguments)
     # Plus only the tool's own result options (e.g. `view`), which are never sent upstream.
     assert set(ours["properties"]) - LOCAL_OPTIONS == set(documented)
     assert set(ours.get("required", [])) == required
     assert ours["additionalProperties"] is False, "a misspelt argument must be refused, not dropped"
+    published = published_schema(TOOLS_BY_NAME[tool].arguments, arguments=True)
+    assert set(published.get("required", [])) == required, "a required argument is always published"
 
 
 @pytest.mark.parametrize("tool", [spec.name for spec in TOOLS])
 def test_argument_enums_and_ranges_match_the_contract(tool: str) -> None:
     documented, _ = _request_schema(tool)
-    ours = published_schema(TOOLS_BY_NAME[tool].arguments, arguments=True)
+    ours = accepted_schema(TOOLS_BY_NAME[tool].arguments)
     for name, spec in documented.items():
         prop = ours["properties"][name]
         if "enum" in spec and spec["enum"] != ["true", "false"]:  # flags are typed boolean for agents
@@ -94,7 +97,7 @@ def test_argument_enums_and_ranges_match_the_contract(tool: str) -> None:
 
 def test_question_items_match_the_contract() -> None:
     documented = CONTRACT["create_interview_from_questions"]["body"]["properties"]["questions"]["items"]
-    ours = published_schema(TOOLS_BY_NAME["create_interview_from_questions"].arguments, arguments=True)
+    ours = accepted_schema(TOOLS_BY_NAME["create_interview_from_questions"].arguments)
     item = ours["$defs"]["Question"]
     assert set(item["properties"]) == set(documented["properties"])
     assert set(item["required"]) == set(documented["required"])
@@ -106,8 +109,9 @@ def test_results_cover_every_documented_response_field(tool: str) -> None:
     documented = CONTRACT[tool]["responses"]["200"]
     variants = documented.get("anyOf", [documented])
     fields = {name for variant in variants for name in variant["properties"]}
-    for model in (TOOLS_BY_NAME[tool].response, TOOLS_BY_NAME[tool].output_model):
-        assert fields <= set(model.model_fields), model.__name__
+    assert fields <= set(TOOLS_BY_NAME[tool].response.model_fields)
+    # The output model describes the default view; what only `view: "full"` returns passes as extra.
+    assert TOOLS_BY_NAME[tool].output_model.model_config.get("extra") == "allow"
 
 
 @pytest.mark.parametrize("tool", [spec.name for spec in TOOLS])

@@ -17,12 +17,21 @@ import anyio
 import httpx2
 import pytest
 from mcp import Client
-from mcp.client.context import ClientRequestContext
 from mcp.client.streamable_http import streamable_http_client
-from mcp_types import CallToolResult, ElicitRequestParams, ElicitResult
+from mcp_types import CallToolResult
 
 from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox
-from tests.support import COOKBOOK, TOKEN, HttpServer, http_server, server_env, text_of
+from tests.support import (
+    COOKBOOK,
+    TOKEN,
+    AcceptConfirmation,
+    HttpServer,
+    create_then_delete,
+    http_server,
+    server_env,
+    sigterm_during_a_call,
+    text_of,
+)
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(120)]
 
@@ -124,7 +133,8 @@ async def replicas_behind_nginx(env: dict[str, str], args: list[str], tmp_path: 
 
 
 def replica_env(sandbox: RunningSandbox) -> dict[str, str]:
-    return server_env(sandbox.base_url, LOG_LEVEL="INFO") | {
+    # DEBUG: the access log ("POST /mcp 200") shows which replica answered.
+    return server_env(sandbox.base_url, LOG_LEVEL="DEBUG") | {
         "JOBMOJITO_MCP_API_KEYS": API_KEY,
         # Shared by both replicas, so either can open request state the other sealed.
         "JOBMOJITO_MCP_STATE_KEYS": "replica-shared-state-key-3f9a1c7e5b2d4068",
@@ -163,12 +173,7 @@ async def test_stateless_replicas_behind_nginx_round_robin(sandbox: RunningSandb
 async def test_a_confirmation_round_trip_crosses_replicas(sandbox: RunningSandbox, tmp_path: Path) -> None:
     """2026-07-28 elicitation: the answer returns with request state sealed by one replica, often to
     the other; with the shared JOBMOJITO_MCP_STATE_KEYS it opens there and the delete goes through."""
-    asked: list[str] = []
-
-    async def accept(context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
-        asked.append(params.message)
-        return ElicitResult(action="accept", content={"confirm": True})
-
+    accept = AcceptConfirmation()
     async with (
         replicas_behind_nginx(replica_env(sandbox), REPLICA_ARGS, tmp_path) as proxy,
         proxy.client({"Authorization": f"Bearer {API_KEY}"}) as http,
@@ -176,48 +181,18 @@ async def test_a_confirmation_round_trip_crosses_replicas(sandbox: RunningSandbo
             streamable_http_client(f"{proxy.url}/mcp", http_client=http), elicitation_callback=accept
         ) as client,
     ):
-        arguments = copy.deepcopy(COOKBOOK["create_interview"]) | {
-            "interview_template_id": DEFAULT_TEMPLATE_ID
-        }
         for _ in range(2):  # two rounds: whichever replica answers first, one round trip crosses over
-            created = await client.call_tool("create_interview", arguments)
-            assert isinstance(created.structured_content, dict), text_of(created)
-            interview_id = created.structured_content["interview_def_set_id"]
-            sandbox.clear_requests()
-            deleted = await client.call_tool(
-                "set_interview_state", {"position_id": interview_id, "status": "deleted"}
-            )
-            assert not deleted.is_error, text_of(deleted)
-            assert [r.json() for r in sandbox.requests("job-interview-set-state")] == [
-                {"position_id": interview_id, "status": "deleted"}
-            ]
-    assert len(asked) == 2
+            await create_then_delete(client, sandbox)
+    assert len(accept.asked) == 2
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])  # modern JSON answers; legacy SSE-streamed answers
 async def test_sigterm_lets_in_flight_calls_finish_and_exits_zero(sandbox: RunningSandbox, mode: str) -> None:
     env = server_env(sandbox.base_url, LOG_LEVEL="INFO", TIMEOUT="10")
     async with http_server(env, ["--transport", "streamable-http", "--shutdown-grace", "10"]) as server:
-        sandbox.clear_requests()
-        sandbox.inject("merchant-avatar-list", "hang", delay=2.0)  # the call takes 2 s upstream
-        results: list[CallToolResult] = []
         refused_during_drain: list[bool] = []
 
-        async def slow_call() -> None:
-            # No DELETE on close: by then the server has (rightly) stopped accepting connections.
-            transport = streamable_http_client(f"{server.url}/mcp", terminate_on_close=False)
-            async with Client(transport, mode=mode) as client:  # type: ignore[arg-type]
-                await client.list_tools()  # the client validates results against these schemas
-                result = await client.call_tool("list_avatars", {"limit": 1})
-                assert isinstance(result, CallToolResult)
-                results.append(result)
-
-        async with anyio.create_task_group() as group:
-            group.start_soon(slow_call)
-            with anyio.fail_after(10):
-                while not sandbox.requests("merchant-avatar-list"):  # noqa: ASYNC110  # another thread's state
-                    await anyio.sleep(0.02)
-            server.process.send_signal(signal.SIGTERM)
+        async def new_connection() -> None:
             await anyio.sleep(0.5)
             try:
                 async with httpx2.AsyncClient() as http:
@@ -225,8 +200,12 @@ async def test_sigterm_lets_in_flight_calls_finish_and_exits_zero(sandbox: Runni
                 refused_during_drain.append(False)
             except httpx2.ConnectError:
                 refused_during_drain.append(True)
+
+        result = await sigterm_during_a_call(
+            server.url, server.process, sandbox, mode=mode, while_draining=new_connection
+        )
         assert refused_during_drain == [True], "after SIGTERM, no new connections"
-        assert len(results) == 1 and not results[0].is_error, text_of(results[0])
+        assert not result.is_error, text_of(result)
         await anyio.to_thread.run_sync(lambda: server.process.wait(15))
         assert server.process.returncode == 0, server.stderr()[-2000:]
         assert "1 tool call(s) in flight" in server.stderr() and "stopped" in server.stderr()

@@ -18,14 +18,14 @@ NODE_BIN = Path(__file__).resolve().parent.parent / ".ci" / "node" / "node_modul
 SERVER = [sys.executable, "-m", "jobmojito_mcp", "--sandbox"]
 
 
-def inspector(*args: str, tool_error: bool = False) -> Any:
+def run_inspector(*args: str) -> subprocess.CompletedProcess[str]:
     if not (NODE_BIN / "mcp-inspector").exists():
         if os.environ.get("CI"):
             pytest.fail("the MCP Inspector is required in CI (.ci/run installs it into .ci/node)")
         pytest.skip("MCP Inspector not installed: bash .ci/run installs it into .ci/node")
     env = {key: value for key, value in os.environ.items() if not key.startswith("JOBMOJITO_")}
     env["PATH"] = f"{NODE_BIN}{os.pathsep}{env.get('PATH', '')}"
-    done = subprocess.run(
+    return subprocess.run(
         [str(NODE_BIN / "mcp-inspector"), "--cli", *SERVER, *args],
         capture_output=True,
         text=True,
@@ -33,6 +33,10 @@ def inspector(*args: str, tool_error: bool = False) -> Any:
         env=env,
         check=False,
     )
+
+
+def inspector(*args: str, tool_error: bool = False) -> Any:
+    done = run_inspector(*args)
     if tool_error:  # the Inspector exits non-zero and reports on stderr when a tool answers isError
         assert done.returncode != 0 and "returned isError:true" in done.stderr, done.stderr[-2000:]
         return done.stderr
@@ -45,6 +49,18 @@ def test_inspector_lists_the_tools() -> None:
     names = [tool["name"] for tool in listed["tools"]]
     assert names == list(TOOL_NAMES)
     assert all(tool.get("outputSchema") and tool.get("annotations") for tool in listed["tools"])
+
+
+def test_tool_schemas_pass_the_inspector_portability_lint() -> None:
+    """0 errors, 0 warnings: no `type` lists (single-type dialects such as Gemini's reject them), no
+    schema that accepts anything, no remote `$ref`. The Inspector reports findings only under --strict."""
+    done = run_inspector("--method", "tools/list", "--strict", "--format", "json")
+    assert done.returncode == 0, done.stderr[-2000:]
+    envelope = json.loads(done.stdout)
+    assert [tool["name"] for tool in envelope["result"]["tools"]] == list(TOOL_NAMES)
+    findings = envelope.get("schemaFindings", [])
+    assert findings == [], json.dumps(findings, indent=1)[:4000]
+    assert "Warning:" not in done.stderr and "Error:" not in done.stderr, done.stderr[-4000:]
 
 
 def test_inspector_calls_tools() -> None:

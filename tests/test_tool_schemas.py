@@ -18,7 +18,8 @@ import jobmojito_mcp
 from jobmojito_mcp.config import Settings
 from jobmojito_mcp.credentials import StaticToken
 from jobmojito_mcp.sandbox import run_sandbox
-from jobmojito_mcp.server import build_server, published_schema
+from jobmojito_mcp.schemas import generated_schemas, packaged_schemas
+from jobmojito_mcp.server import build_server
 from jobmojito_mcp.tools import TOOLS
 from jobmojito_mcp.upstream import Upstream
 from tests.support import TOOL_NAMES
@@ -43,6 +44,20 @@ async def test_exactly_the_six_documented_tools(listed_tools: list[dict[str, Any
     assert [tool["name"] for tool in listed_tools] == EXPECTED_NAMES
 
 
+def test_packaged_schemas_are_the_models_schemas() -> None:
+    """The server serves schemas generated ahead of time (start-up speed): they must be the models'."""
+    current = {
+        spec.name: dict(zip(("input", "output"), generated_schemas(spec), strict=True)) for spec in TOOLS
+    }
+    packaged = Path(jobmojito_mcp.__file__).parent / "schemas.json"
+    # Not key-sorted: the order of properties is what agents read (required first).
+    rendered = json.dumps(current, indent=1, ensure_ascii=False) + "\n"
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        packaged.write_text(rendered, encoding="utf-8")
+        packaged_schemas.cache_clear()  # the snapshots below are then taken from the new file
+    assert packaged.read_text(encoding="utf-8") == rendered, "models changed: UPDATE_SNAPSHOTS=1, then review"
+
+
 async def test_tool_snapshots(listed_tools: list[dict[str, Any]]) -> None:
     update = os.environ.get("UPDATE_SNAPSHOTS") == "1"
     for tool in listed_tools:
@@ -55,22 +70,6 @@ async def test_tool_snapshots(listed_tools: list[dict[str, Any]]) -> None:
         assert path.read_text(encoding="utf-8") == rendered, (
             f"{tool['name']} changed what agents see; review, then UPDATE_SNAPSHOTS=1"
         )
-
-
-def test_packaged_schemas_are_the_models_schemas() -> None:
-    """The server serves schemas generated ahead of time (start-up speed): they must be the models'."""
-    current = {
-        spec.name: {
-            "input": published_schema(spec.arguments, arguments=True),
-            "output": published_schema(spec.output_model),
-        }
-        for spec in TOOLS
-    }
-    packaged = Path(jobmojito_mcp.__file__).parent / "schemas.json"
-    rendered = json.dumps(current, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
-        packaged.write_text(rendered, encoding="utf-8")
-    assert packaged.read_text(encoding="utf-8") == rendered, "models changed: UPDATE_SNAPSHOTS=1, then review"
 
 
 async def test_every_tool_is_fully_described(listed_tools: list[dict[str, Any]]) -> None:

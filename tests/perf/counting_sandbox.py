@@ -83,8 +83,17 @@ def main() -> None:
     sock.bind(("127.0.0.1", 0))
     sock.listen(1024)
     app = ConnectionCounter(create_app(state), state)
+    # Keep-alive well past the clients' own pool expiry (httpx2's default 5 s, the floor's): with
+    # uvicorn's 5 s, a connection idle between two benchmark rounds could be closed just as a
+    # client reuses it, and the floor's fetch (no retry) would fail the run.
     config = uvicorn.Config(
-        app, http=CountingProtocol, lifespan="off", log_level="warning", access_log=False, backlog=1024
+        app,
+        http=CountingProtocol,
+        lifespan="off",
+        log_level="warning",
+        access_log=False,
+        backlog=1024,
+        timeout_keep_alive=75,
     )
     print(sock.getsockname()[1], flush=True)
     try:

@@ -1,6 +1,7 @@
 """Property-based fuzzing of every tool, from the input schemas the server publishes.
 
-Arguments are drawn from each tool's `inputSchema` (tools/list), valid and broken in one place
+Arguments are drawn from what each tool accepts (its full argument schema, unpublished arguments
+and nulls included) and, for valid ones, also from its published `inputSchema`; valid and broken in one place
 (wrong types, missing fields, out-of-range numbers, unknown enum values, nulls, extra fields,
 deeply nested junk, huge and unicode strings), plus junk objects. The real server runs in-process
 (same code path as stdio: `build_server` over a real `Upstream`) against the sandbox over loopback.
@@ -57,6 +58,8 @@ from jobmojito_mcp.sandbox import (
     run_sandbox,
 )
 from jobmojito_mcp.sandbox.spec import CONTRACT, to_json_schema
+from jobmojito_mcp.schemas import accepted_schema
+from jobmojito_mcp.tools import TOOLS_BY_NAME
 from tests.reliability.harness import (
     CREATES,
     ENDPOINT_OF,
@@ -181,9 +184,15 @@ def without_divergent_nulls(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def strategies_for(
-    server: InProcess, tool: str, known: list[str], *, tighten: bool = False
+    server: InProcess, tool: str, known: list[str], *, tighten: bool = False, published: bool = False
 ) -> SchemaStrategies:
-    schema = server.tools[tool].input_schema
+    """From what the server accepts (unpublished arguments and nulls included), or what it publishes."""
+    if (
+        published
+    ):  # it leaves some accepted arguments out, so it cannot say "no others"; the server refuses them
+        schema = server.tools[tool].input_schema | {"additionalProperties": False}
+    else:
+        schema = accepted_schema(TOOLS_BY_NAME[tool].arguments)
     hints: dict[str, SearchStrategy[Any]] = {
         "interview_template_id": st.sampled_from(TEMPLATES),
         "position_id": st.sampled_from(known),
@@ -359,7 +368,9 @@ def fuzz(
     strategies = strategies_for(server, tool, known, tighten=flavour == "valid")
     drawn: SearchStrategy[tuple[dict[str, Any], Mutation | None]]
     if flavour == "valid":
-        drawn = valid_arguments(strategies, tool).map(lambda args: (args, None))
+        # What agents are told (the published schema) and all the server accepts: both must pass.
+        told = valid_arguments(strategies_for(server, tool, known, published=True), tool)
+        drawn = st.one_of(valid_arguments(strategies, tool), told).map(lambda args: (args, None))
     elif flavour == "broken":
         drawn = strategies.invalid()
     else:
