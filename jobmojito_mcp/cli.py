@@ -59,6 +59,7 @@ _HOSTING_FLAGS: list[tuple[str, str, dict[str, Any]]] = [
     ("--allow-public-without-auth", "mcp_allow_public_without_auth", {"action": "store_const", "const": True, "help": "permit --auth none off loopback (only behind an authenticating proxy) [JOBMOJITO_MCP_ALLOW_PUBLIC_WITHOUT_AUTH]"}),
     ("--connection-limit", "mcp_connection_limit", {"type": int, "metavar": "N", "help": "open connections at most; at the limit the one idle longest makes room (default 4096, and below the file limit) [JOBMOJITO_MCP_CONNECTION_LIMIT]"}),
     ("--header-timeout", "mcp_header_timeout", {"type": float, "metavar": "SECONDS", "help": "a connection sends its request head within this long or is closed (default 10) [JOBMOJITO_MCP_HEADER_TIMEOUT]"}),
+    ("--body-timeout", "mcp_body_timeout", {"type": float, "metavar": "SECONDS", "help": "a request's body arrives within this long of its head or the connection is closed (default 60) [JOBMOJITO_MCP_BODY_TIMEOUT]"}),
     ("--session-idle-timeout", "mcp_session_idle_timeout", {"type": float, "metavar": "SECONDS", "help": "close Streamable HTTP sessions unused for this long (default 300) [JOBMOJITO_MCP_SESSION_IDLE_TIMEOUT]"}),
     ("--caller-sessions", "mcp_caller_sessions", {"type": int, "metavar": "N", "help": "open sessions per caller (API key or signed-in user; default 100) [JOBMOJITO_MCP_CALLER_SESSIONS]"}),
     ("--caller-streams", "mcp_caller_streams", {"type": int, "metavar": "N", "help": "open SSE streams per caller (default 100) [JOBMOJITO_MCP_CALLER_STREAMS]"}),

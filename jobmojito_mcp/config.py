@@ -43,6 +43,9 @@ DEFAULT_CONNECTION_LIMIT = 4096
 # A new connection must send its request head within this long, and so must a head that has
 # started: slow-header connections (slowloris) are closed, real clients send theirs in milliseconds.
 DEFAULT_HEADER_TIMEOUT = 10.0
+# A request body (an MCP message: at most 4 MiB, the SDK's limit, usually a few KiB) arrives whole
+# within this long of its head: a slow body holds a busy connection that cannot be closed for room.
+DEFAULT_BODY_TIMEOUT = 60.0
 # A Streamable HTTP session nobody has used for this long is closed (the SDK's default is 30 min):
 # about 40 KiB each, and a client that comes back after it simply initializes again (404, per spec).
 # Clients that keep the GET stream open never idle.
@@ -111,6 +114,7 @@ class Settings(BaseSettings):
     mcp_header_timeout: float = Field(
         DEFAULT_HEADER_TIMEOUT, gt=0, description="Seconds to send a request head."
     )
+    mcp_body_timeout: float = Field(DEFAULT_BODY_TIMEOUT, gt=0, description="Seconds to send a request body.")
     mcp_session_idle_timeout: float = Field(
         DEFAULT_SESSION_IDLE_TIMEOUT, gt=0, description="Idle session expiry, s."
     )

@@ -40,7 +40,7 @@ from jobmojito_mcp.auth import ApiKeyVerifier, JwksTokenVerifier, credentials_fo
 from jobmojito_mcp.config import Settings, split_list
 from jobmojito_mcp.credentials import Credential, RefusedTokens, describe_credential
 from jobmojito_mcp.exposure import NarrowingCheck
-from jobmojito_mcp.limits import guarded_protocol, usable_connection_limit
+from jobmojito_mcp.limits import BACKLOG, guarded_protocol, usable_connection_limit
 from jobmojito_mcp.logs import secrets
 from jobmojito_mcp.oauth import SCOPES
 from jobmojito_mcp.quotas import CallerBook, CallerQuotas, CallsInFlight, Quotas
@@ -408,8 +408,9 @@ async def serve_http(settings: Settings) -> None:
             # Longer than the idle timeouts of pooling proxies and clients (nginx-ingress, ALB: 60 s),
             # so the server is never the side that closes a connection a request is being sent on.
             timeout_keep_alive=_KEEP_ALIVE,
-            # uvicorn's h11 protocol plus a connection limit and a request-head deadline (limits.py).
-            http=guarded_protocol(connections, settings.mcp_header_timeout),
+            # uvicorn's h11 protocol plus a connection limit and request deadlines (limits.py).
+            http=guarded_protocol(connections, settings.mcp_header_timeout, settings.mcp_body_timeout),
+            backlog=BACKLOG,
         )
         if settings.sandbox:
             calls_as = ""

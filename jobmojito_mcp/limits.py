@@ -13,6 +13,8 @@ pluggable, so the server runs uvicorn's own h11 protocol with these additions:
                         probes or callers out, and the process never runs out of file descriptors.
     head deadline       a connection sends a complete request head within `header_timeout` of
                         connecting, or of its first byte after a keep-alive pause, or is closed (408).
+    body deadline       a request's body arrives whole within `body_timeout` of its head, or the
+                        connection is closed (a slow body would hold a busy, unevictable connection).
     idle close          kept-alive connections close after uvicorn's `timeout_keep_alive`.
 
 Every closure is a warning, which logs.py condenses to one line per kind per minute with a count.
@@ -40,6 +42,12 @@ _TOO_SLOW = b"HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-lengt
 # File descriptors kept for what is not a client connection: listeners, logs, the sandbox's SQLite,
 # the JWKS client, telemetry exporters (the upstream pool is added to this).
 _RESERVED_FILES = 64
+# The listen backlog, which is also how many connections asyncio accepts per loop iteration. Room
+# is made in `connection_made`, two iterations after the accept, and an evicted socket is closed
+# one iteration later: during a flood, up to about three batches are open beyond the limit for a
+# moment, so four are reserved (run out, and asyncio stops accepting for a whole second).
+BACKLOG = 256
+_IN_TRANSIT = 4 * BACKLOG
 
 
 @dataclass
@@ -48,6 +56,7 @@ class ConnectionGuard:
 
     limit: int
     header_timeout: float
+    body_timeout: float
     # Connections with no request in progress, oldest idle first: whom to close to make room.
     idle: OrderedDict[GuardedH11Protocol, None] = field(default_factory=OrderedDict)
     evicted: int = 0
@@ -78,6 +87,7 @@ class GuardedH11Protocol(H11Protocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._deadline: asyncio.TimerHandle | None = None
+        self._waiting_for: str | None = None  # "head" or "body", while a deadline is armed
         self._refused = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -94,7 +104,7 @@ class GuardedH11Protocol(H11Protocol):
             return
         super().connection_made(transport)
         guard.idle[self] = None
-        self._deadline = self.loop.call_later(guard.header_timeout, self._head_too_slow)
+        self._arm("head", guard.header_timeout)
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self._refused:
@@ -119,38 +129,57 @@ class GuardedH11Protocol(H11Protocol):
             self.transport.close()
 
     def _track(self) -> None:
-        """After every read and response: busy (a request in progress) or idle, head pending or not."""
-        if self.cycle is not None and not self.cycle.response_complete:
+        """After every read and response: busy (a request in progress) or idle; waiting for a head or a body."""
+        guard = self.guard
+        if self.conn.their_state is h11.SEND_BODY:
+            # The head is in; the body is on its way, however the request is being answered meanwhile.
+            if self._waiting_for != "body":
+                self._arm("body", guard.body_timeout)
+        elif self._waiting_for == "body":
             self._disarm()
-            self.guard.idle.pop(self, None)
+        if self.cycle is not None and not self.cycle.response_complete:
+            if self._waiting_for == "head":
+                self._disarm()
+            guard.idle.pop(self, None)
             return
-        if self not in self.guard.idle:
-            self.guard.idle[self] = None  # idle since now: a dripping head does not make it any younger
+        if self not in guard.idle:
+            guard.idle[self] = None  # idle since now: a dripping head does not make it any younger
         head_started = self.conn.their_state is h11.IDLE and bool(self.conn.trailing_data[0])
-        if head_started and self._deadline is None:
-            self._deadline = self.loop.call_later(self.guard.header_timeout, self._head_too_slow)
+        if head_started and self._waiting_for is None:
+            self._arm("head", guard.header_timeout)
+
+    def _arm(self, waiting_for: str, seconds: float) -> None:
+        self._disarm()
+        self._waiting_for = waiting_for
+        self._deadline = self.loop.call_later(seconds, self._too_slow)
 
     def _disarm(self) -> None:
         if self._deadline is not None:
             self._deadline.cancel()
             self._deadline = None
+        self._waiting_for = None
 
-    def _head_too_slow(self) -> None:
-        self._deadline = None
-        if self.cycle is not None and not self.cycle.response_complete:
+    def _too_slow(self) -> None:
+        waiting_for, self._deadline, self._waiting_for = self._waiting_for, None, None
+        if self.transport.is_closing():
             return
         self.guard.timed_out += 1
-        logger.warning(
-            "closed a connection that sent no complete request head within %g s", self.guard.header_timeout
-        )
-        if not self.transport.is_closing():
+        if waiting_for == "head":
+            logger.warning(
+                "closed a connection that sent no complete request head within %g s",
+                self.guard.header_timeout,
+            )
             self.transport.write(_TOO_SLOW)
-            self.transport.close()
+        else:  # the app sees the client leave, as if it had
+            logger.warning(
+                "closed a connection whose request body did not arrive within %g s", self.guard.body_timeout
+            )
+        self.transport.close()
 
 
-def guarded_protocol(limit: int, header_timeout: float) -> type[GuardedH11Protocol]:
+def guarded_protocol(limit: int, header_timeout: float, body_timeout: float) -> type[GuardedH11Protocol]:
     """The protocol class for `uvicorn.Config(http=...)`, with its own guard (one per server)."""
-    guard = ConnectionGuard(limit, header_timeout)
+    guard = ConnectionGuard(limit, header_timeout, body_timeout)
     return type("GuardedH11Protocol", (GuardedH11Protocol,), {"guard": guard})
 
 
@@ -164,7 +193,8 @@ def usable_connection_limit(asked: int, other_files: int) -> int:
         import resource
     except ImportError:  # not on POSIX: no file limit to read
         return asked
-    needed = asked + other_files + _RESERVED_FILES
+    reserved = other_files + _RESERVED_FILES + _IN_TRANSIT
+    needed = asked + reserved
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft != resource.RLIM_INFINITY and soft < needed:
         wanted = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
@@ -175,7 +205,7 @@ def usable_connection_limit(asked: int, other_files: int) -> int:
             pass
     if soft == resource.RLIM_INFINITY:
         return asked
-    usable = max(16, soft - other_files - _RESERVED_FILES)
+    usable = max(16, soft - reserved)
     if usable < asked:
         logger.warning(
             "this process may open %d files: serving at most %d connections instead of %d (raise `ulimit -n`)",

@@ -6,6 +6,8 @@ limits of limits.py still hold).
 
     sessions   Streamable HTTP sessions open           429 + Retry-After on the request opening one
     streams    SSE streams open (GET /sse, GET /mcp)    429 + Retry-After
+    requests   HTTP requests in progress: streams +     429 + Retry-After
+               calls + 10 (slow bodies, held responses)
     rate       HTTP requests per second, token bucket   429 + Retry-After (seconds until allowed)
                (bursts of five seconds' worth)
     calls      tool calls and template reads running    a tool error saying so and when to retry: the
@@ -32,7 +34,7 @@ from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.shared.exceptions import MCPError
 from mcp_types import CallToolResult, TextContent
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jobmojito_mcp.config import Settings
 
@@ -43,6 +45,7 @@ _BURST_SECONDS = 5.0
 _SERVER_ERROR = -32000  # JSON-RPC's implementation-defined server error
 _PRUNE_ABOVE = 10_000  # callers remembered before the quiet ones are forgotten
 _STREAM_PATHS = frozenset({"/sse", "/mcp"})
+_REQUEST_SLACK = 10
 _HANDSHAKE_VERSIONS = frozenset(version.encode() for version in HANDSHAKE_PROTOCOL_VERSIONS)
 
 
@@ -59,6 +62,13 @@ class Quotas:
     @property
     def burst(self) -> float:
         return max(1.0, self.rate * _BURST_SECONDS)
+
+    @property
+    def requests(self) -> int:
+        """HTTP requests in progress: each open stream is one, each call (a POST awaiting its result)
+        one, and a few more for notifications and DELETEs. It bounds the connections a caller keeps
+        busy, e.g. with request bodies sent slowly."""
+        return self.streams + self.calls + _REQUEST_SLACK
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Quotas:
@@ -83,9 +93,10 @@ class Quotas:
 
 
 class _Caller:
-    __slots__ = ("calls", "sessions", "stamp", "streams", "tokens")
+    __slots__ = ("calls", "requests", "sessions", "stamp", "streams", "tokens")
 
     def __init__(self, tokens: float, now: float) -> None:
+        self.requests = 0
         self.sessions = 0
         self.streams = 0
         self.calls = 0
@@ -129,7 +140,7 @@ class CallerBook:
         for name in [
             name
             for name, seen in self._callers.items()
-            if not (seen.sessions or seen.streams or seen.calls)
+            if not (seen.sessions or seen.streams or seen.calls or seen.requests)
             and seen.tokens + (now - seen.stamp) * rate >= burst
         ]:
             del self._callers[name]
@@ -144,17 +155,22 @@ def caller_of(scope: Any) -> str | None:
 
 
 class _SessionSlot:
-    """A counted session: released when the opening request fails, else when the session ends."""
+    """A counted session: released when the opening request fails, else when the session ends or is
+    ended (DELETE), whichever comes first."""
 
-    def __init__(self, entry: _Caller) -> None:
+    def __init__(self, entry: _Caller, by_id: dict[bytes, _SessionSlot]) -> None:
         self.entry = entry
         self.kept = False
-        self._released = False
+        self.session_id: bytes | None = None
+        self._by_id = by_id
+        self.released = False
 
     def release(self) -> None:
-        if not self._released:
-            self._released = True
+        if not self.released:
+            self.released = True
             self.entry.sessions -= 1
+            if self.session_id is not None:
+                self._by_id.pop(self.session_id, None)
 
 
 class CallerQuotas:
@@ -164,6 +180,8 @@ class CallerQuotas:
         self.app = app
         self.book = book
         self.stateless = stateless
+        # Open sessions by id: a DELETE frees its place at once (the session itself winds down later).
+        self._sessions: dict[bytes, _SessionSlot] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         caller = caller_of(scope) if scope["type"] == "http" else None
@@ -177,6 +195,21 @@ class CallerQuotas:
             message = f"Too many requests from this caller (at most {quotas.rate:g} a second)."
             await _too_many(message, math.ceil(wait), scope, receive, send)
             return
+        if entry.requests >= quotas.requests:
+            message = (
+                f"This caller already has {entry.requests} requests in progress, the most it may have at "
+                "once; wait for one to finish."
+            )
+            await _too_many(message, 1, scope, receive, send)
+            return
+        entry.requests += 1
+        try:
+            await self._dispatch(entry, scope, receive, send)
+        finally:
+            entry.requests -= 1
+
+    async def _dispatch(self, entry: _Caller, scope: Scope, receive: Receive, send: Send) -> None:
+        quotas = self.book.quotas
         method, path = scope["method"], scope["path"]
         if method == "GET" and path in _STREAM_PATHS:
             if entry.streams >= quotas.streams:
@@ -192,34 +225,65 @@ class CallerQuotas:
             finally:
                 entry.streams -= 1
             return
-        if method == "POST" and path == "/mcp" and not self.stateless and _opens_session(scope):
-            if entry.sessions >= quotas.sessions:
-                message = (
-                    f"This caller already has {entry.sessions} sessions open, the most it may have at once; "
-                    "end sessions it no longer uses (DELETE), or retry once idle ones have expired."
-                )
-                await _too_many(message, quotas.session_retry, scope, receive, send)
+        if path == "/mcp" and not self.stateless:
+            if method == "POST" and _header(scope, b"mcp-session-id") is None and _has_sessions(scope):
+                await self._open_session(entry, scope, receive, send)
                 return
-            entry.sessions += 1
-            slot = _SessionSlot(entry)
-            scope[_SLOT_KEY] = slot
-            try:
-                await self.app(scope, receive, send)
-            finally:
-                if not slot.kept:
-                    slot.release()
-            return
+            if method == "DELETE":
+                await self._end_session(entry, scope, receive, send)
+                return
         await self.app(scope, receive, send)
 
+    async def _open_session(self, entry: _Caller, scope: Scope, receive: Receive, send: Send) -> None:
+        quotas = self.book.quotas
+        if entry.sessions >= quotas.sessions:
+            message = (
+                f"This caller already has {entry.sessions} sessions open, the most it may have at once; "
+                "end sessions it no longer uses (DELETE), or retry once idle ones have expired."
+            )
+            await _too_many(message, quotas.session_retry, scope, receive, send)
+            return
+        entry.sessions += 1
+        slot = _SessionSlot(entry, self._sessions)
+        scope[_SLOT_KEY] = slot
 
-def _opens_session(scope: Scope) -> bool:
-    """A POST without a session id, in a protocol era that has sessions (2026-07-28 requests do not)."""
-    for name, value in scope["headers"]:
-        if name == b"mcp-session-id":
-            return False
-        if name == b"mcp-protocol-version" and value not in _HANDSHAKE_VERSIONS:
-            return False
-    return True
+        async def noting_the_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                slot.session_id = _header(message, b"mcp-session-id")
+            await send(message)
+
+        try:
+            await self.app(scope, receive, noting_the_id)
+        finally:
+            if not slot.kept:
+                slot.release()
+            elif slot.session_id is not None and not slot.released:
+                self._sessions[slot.session_id] = slot
+
+    async def _end_session(self, entry: _Caller, scope: Scope, receive: Receive, send: Send) -> None:
+        ended = False
+
+        async def noting_success(message: Message) -> None:
+            nonlocal ended
+            if message["type"] == "http.response.start":
+                ended = message["status"] < 300
+            await send(message)
+
+        await self.app(scope, receive, noting_success)
+        session_id = _header(scope, b"mcp-session-id")
+        slot = self._sessions.get(session_id) if ended and session_id is not None else None
+        if slot is not None and slot.entry is entry:  # only its own caller ends a session
+            slot.release()
+
+
+def _header(carrier: Any, name: bytes) -> bytes | None:
+    return next((value for key, value in carrier.get("headers") or () if key == name), None)
+
+
+def _has_sessions(scope: Scope) -> bool:
+    """Whether the request's protocol era has sessions (2026-07-28 requests stand alone)."""
+    version = _header(scope, b"mcp-protocol-version")
+    return version is None or version in _HANDSHAKE_VERSIONS
 
 
 async def _too_many(message: str, retry_after: int, scope: Scope, receive: Receive, send: Send) -> None:
