@@ -8,6 +8,7 @@ caller has its own sessions, streams, request rate and calls in progress, and id
 
 from __future__ import annotations
 
+import socket
 import time
 
 import anyio
@@ -24,6 +25,7 @@ from tests.security.attack import (
     bearer,
     headers_of,
     hosted,
+    port_of,
     rss_mib,
 )
 from tests.support import COOKBOOK, call_ok, http_mcp_client, text_of
@@ -142,16 +144,19 @@ async def test_a_request_flood_from_one_caller_gets_429_with_retry_after(sandbox
         assert (await a.request("ping")).status_code == 200, "and A's comes back"
 
 
-async def test_one_callers_slow_calls_never_fail_another_callers_call(sandbox: RunningSandbox) -> None:
+@pytest.mark.parametrize("transport", ["streamable-http", "sse"])
+async def test_one_callers_slow_calls_never_fail_another_callers_call(
+    sandbox: RunningSandbox, transport: str
+) -> None:
     """Caller A starts 40 slow calls on a 20-connection upstream pool; caller B's call goes through."""
     sandbox.inject("merchant-avatar-list", "hang", delay=4, times=None)
     try:
-        async with hosted(sandbox, transport="streamable-http", MAX_CONNECTIONS="20", TIMEOUT="10") as server:
+        async with hosted(sandbox, transport=transport, MAX_CONNECTIONS="20", TIMEOUT="10") as server:
             sandbox.clear_requests()
             outcomes: list[str] = []
             async with (
-                http_mcp_client(server.url, "streamable-http", {"Authorization": f"Bearer {KEY_A}"}) as a,
-                http_mcp_client(server.url, "streamable-http", {"Authorization": f"Bearer {KEY_B}"}) as b,
+                http_mcp_client(server.url, transport, {"Authorization": f"Bearer {KEY_A}"}) as a,
+                http_mcp_client(server.url, transport, {"Authorization": f"Bearer {KEY_B}"}) as b,
             ):
                 interview = await _an_interview(b)
                 async with anyio.create_task_group() as group:
@@ -184,3 +189,34 @@ async def _an_interview(client: Client) -> str:
     )
     assert isinstance(created.structured_content, dict)
     return str(created.structured_content["interview_def_set_id"])
+
+
+async def test_one_caller_cannot_keep_every_connection_busy(sandbox: RunningSandbox) -> None:
+    """Requests in progress per caller (streams + calls + 10): e.g. bodies sent slowly, never finished."""
+    args = ("--caller-streams", "2", "--caller-calls", "1")
+    async with (
+        hosted(sandbox, *args, transport="streamable-http") as server,
+        httpx2.AsyncClient(timeout=10) as http,
+    ):
+        held = []
+        for _ in range(13):
+            sock = socket.create_connection(("127.0.0.1", port_of(server)), timeout=5)
+            sock.sendall(
+                f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {KEY_A}\r\n"
+                "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{".encode()
+            )
+            held.append(sock)
+        await anyio.sleep(0.5)
+        refused = await http.post(f"{server.url}/mcp", json=INITIALIZE, headers=bearer(KEY_A))
+        assert refused.status_code == 429 and "requests in progress" in refused.json()["error"]["message"]
+        assert (
+            await http.post(f"{server.url}/mcp", json=INITIALIZE, headers=bearer(KEY_B))
+        ).status_code == 200
+        for sock in held:
+            sock.close()
+        for _ in range(50):  # the server notices the closed connections at once, or nearly
+            answer = await http.post(f"{server.url}/mcp", json=INITIALIZE, headers=bearer(KEY_A))
+            if answer.status_code == 200:
+                break
+            await anyio.sleep(0.1)
+        assert answer.status_code == 200, "A's places come back when its requests end"

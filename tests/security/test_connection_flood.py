@@ -132,3 +132,31 @@ async def test_at_the_limit_with_every_connection_busy_a_newcomer_gets_503(sandb
                     if (await later.get(f"{server.url}/healthz")).status_code == 200:
                         break
                 await anyio.sleep(0.1)
+
+
+async def test_a_request_body_sent_slowly_is_cut_at_the_deadline(sandbox: RunningSandbox) -> None:
+    """A slow body keeps a connection busy (never the one closed to make room): it gets a deadline too."""
+    async with hosted(sandbox, "--body-timeout", "2") as server:
+        heads = {
+            "a caller": f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {KEY_A}\r\n",
+            "nobody": "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n",
+        }
+        slow = []
+        for head in heads.values():
+            sock = socket.create_connection(("127.0.0.1", port_of(server)), timeout=5)
+            sock.sendall(
+                f"{head}Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
+                "Content-Length: 1000\r\n\r\n{".encode()
+            )
+            sock.setblocking(False)
+            slow.append(sock)
+        started = time.monotonic()
+        while not all(closed_by_server(sock) for sock in slow):
+            assert time.monotonic() - started < 6, "still open well past the body deadline"
+            for sock in slow:
+                with contextlib.suppress(OSError):
+                    sock.send(b" ")
+            await anyio.sleep(0.2)
+        for sock in slow:
+            sock.close()
+        assert "request body did not arrive within 2 s" in server.stderr()
