@@ -13,7 +13,6 @@ enforcement points (the ASGI check, the MCP middleware); it does not own the too
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from typing import Any
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.shared.exceptions import MCPError
 from mcp_types import INVALID_PARAMS, INVALID_REQUEST, CallToolResult, TextContent
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jobmojito_mcp.errors import excerpt
@@ -148,23 +148,15 @@ class NarrowingCheck:
             try:
                 scope[_SCOPE_KEY] = _from_scope(scope)
             except NarrowingRefused as refusal:
-                await _bad_request(str(refusal), send)
+                await _bad_request(str(refusal))(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
 
-async def _bad_request(message: str, send: Send) -> None:
-    body = json.dumps(
-        {"jsonrpc": "2.0", "id": None, "error": {"code": INVALID_REQUEST, "message": message}}
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 400,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-        }
+def _bad_request(message: str) -> JSONResponse:
+    return JSONResponse(
+        {"jsonrpc": "2.0", "id": None, "error": {"code": INVALID_REQUEST, "message": message}}, 400
     )
-    await send({"type": "http.response.body", "body": body})
 
 
 _NARROWED = frozenset(
@@ -179,6 +171,8 @@ _NARROWED = frozenset(
     }
 )
 _WHY = "(X-MCP-Readonly / X-MCP-Tools)"
+# Requests for one prompt or resource: what it is, and the parameter naming it.
+_GUIDE_REQUESTS = {"prompts/get": ("Prompt", "name"), "resources/read": ("Resource", "uri")}
 
 
 class RequestNarrowing:
@@ -205,19 +199,13 @@ class RequestNarrowing:
                 text = f"Tool {name!r} is not available to this request {_WHY}."
                 return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
             return await call_next(ctx)
-        if ctx.method == "prompts/get":
-            name = str(params.get("name"))
-            if not visible.shows(name):
-                raise MCPError(
-                    code=INVALID_PARAMS, message=f"Prompt {name!r} is not available to this request {_WHY}."
-                )
-            return await call_next(ctx)
-        if ctx.method == "resources/read":
-            uri = str(params.get("uri"))
-            if not visible.shows(uri):
-                raise MCPError(
-                    code=INVALID_PARAMS, message=f"Resource {uri!r} is not available to this request {_WHY}."
-                )
+        guide = _GUIDE_REQUESTS.get(ctx.method)
+        if guide is not None:
+            kind, field = guide
+            named = str(params.get(field))
+            if not visible.shows(named):
+                message = f"{kind} {named!r} is not available to this request {_WHY}."
+                raise MCPError(code=INVALID_PARAMS, message=message)
             return await call_next(ctx)
         filtered: HandlerResult = _filtered(await call_next(ctx), visible)
         return filtered

@@ -22,10 +22,10 @@ session's own lifetime at `initialize`. It owns the counting; the limits' values
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,7 @@ from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.shared.exceptions import MCPError
 from mcp_types import CallToolResult, TextContent
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jobmojito_mcp.config import Settings
@@ -196,10 +197,7 @@ class CallerQuotas:
             await _too_many(message, math.ceil(wait), scope, receive, send)
             return
         if entry.requests >= quotas.requests:
-            message = (
-                f"This caller already has {entry.requests} requests in progress, the most it may have at "
-                "once; wait for one to finish."
-            )
+            message = _at_most(entry.requests, "requests in progress", "wait for one to finish.")
             await _too_many(message, 1, scope, receive, send)
             return
         entry.requests += 1
@@ -213,10 +211,7 @@ class CallerQuotas:
         method, path = scope["method"], scope["path"]
         if method == "GET" and path in _STREAM_PATHS:
             if entry.streams >= quotas.streams:
-                message = (
-                    f"This caller already has {entry.streams} streams open, the most it may have at once; "
-                    "close one first."
-                )
+                message = _at_most(entry.streams, "streams open", "close one first.")
                 await _too_many(message, quotas.session_retry, scope, receive, send)
                 return
             entry.streams += 1
@@ -237,23 +232,19 @@ class CallerQuotas:
     async def _open_session(self, entry: _Caller, scope: Scope, receive: Receive, send: Send) -> None:
         quotas = self.book.quotas
         if entry.sessions >= quotas.sessions:
-            message = (
-                f"This caller already has {entry.sessions} sessions open, the most it may have at once; "
-                "end sessions it no longer uses (DELETE), or retry once idle ones have expired."
-            )
+            advice = "end sessions it no longer uses (DELETE), or retry once idle ones have expired."
+            message = _at_most(entry.sessions, "sessions open", advice)
             await _too_many(message, quotas.session_retry, scope, receive, send)
             return
         entry.sessions += 1
         slot = _SessionSlot(entry, self._sessions)
         scope[_SLOT_KEY] = slot
 
-        async def noting_the_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                slot.session_id = _header(message, b"mcp-session-id")
-            await send(message)
+        def note_the_id(start: Message) -> None:
+            slot.session_id = _header(start, b"mcp-session-id")
 
         try:
-            await self.app(scope, receive, noting_the_id)
+            await self.app(scope, receive, _watching(send, note_the_id))
         finally:
             if not slot.kept:
                 slot.release()
@@ -261,19 +252,28 @@ class CallerQuotas:
                 self._sessions[slot.session_id] = slot
 
     async def _end_session(self, entry: _Caller, scope: Scope, receive: Receive, send: Send) -> None:
-        ended = False
-
-        async def noting_success(message: Message) -> None:
-            nonlocal ended
-            if message["type"] == "http.response.start":
-                ended = message["status"] < 300
-            await send(message)
-
-        await self.app(scope, receive, noting_success)
+        statuses: list[int] = []
+        await self.app(scope, receive, _watching(send, lambda start: statuses.append(start["status"])))
         session_id = _header(scope, b"mcp-session-id")
+        ended = bool(statuses) and statuses[0] < 300
         slot = self._sessions.get(session_id) if ended and session_id is not None else None
         if slot is not None and slot.entry is entry:  # only its own caller ends a session
             slot.release()
+
+
+def _at_most(held: int, what: str, advice: str) -> str:
+    return f"This caller already has {held} {what}, the most it may have at once; {advice}"
+
+
+def _watching(send: Send, on_start: Callable[[Message], None]) -> Send:
+    """`send`, telling `on_start` about the response's start (its status and headers) on the way."""
+
+    async def watched(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            on_start(message)
+        await send(message)
+
+    return watched
 
 
 def _header(carrier: Any, name: bytes) -> bytes | None:
@@ -288,21 +288,9 @@ def _has_sessions(scope: Scope) -> bool:
 
 async def _too_many(message: str, retry_after: int, scope: Scope, receive: Receive, send: Send) -> None:
     logger.warning("answered 429 to a caller: %s", message.split(" (", 1)[0].split(";", 1)[0])
-    body = json.dumps(
-        {"jsonrpc": "2.0", "id": None, "error": {"code": _SERVER_ERROR, "message": message}}
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 429,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"retry-after", str(max(1, retry_after)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    body = {"jsonrpc": "2.0", "id": None, "error": {"code": _SERVER_ERROR, "message": message}}
+    refusal = JSONResponse(body, 429, headers={"Retry-After": str(max(1, retry_after))})
+    await refusal(scope, receive, send)
 
 
 _COUNTED = frozenset({"tools/call", "resources/read"})
@@ -327,9 +315,10 @@ class CallsInFlight:
         entry = self.book.entry(caller)
         limit = self.book.quotas.calls
         if entry.calls >= limit:
-            text = (
-                f"This caller already has {entry.calls} calls in progress, the most it may have at once; "
-                "nothing was sent to JobMojito. Retry when one of them has finished."
+            text = _at_most(
+                entry.calls,
+                "calls in progress",
+                "nothing was sent to JobMojito. Retry when one of them has finished.",
             )
             logger.warning("refused a call: the caller has %d calls in progress", entry.calls)
             if method == "tools/call":

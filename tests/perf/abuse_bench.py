@@ -22,9 +22,7 @@ import os
 import resource
 import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -44,12 +42,22 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # the security suite's attack helpers
 
 from jobmojito_mcp.sandbox import RunningSandbox, run_sandbox  # noqa: E402
-from tests.security.attack import INITIALIZE, KEY_A, KEY_B, bearer, closed_by_server, rpc_body  # noqa: E402
+from tests.security.attack import (  # noqa: E402
+    INITIALIZE,
+    KEY_A,
+    KEY_B,
+    RawSession,
+    bearer,
+    closed_by_server,
+    headers_of,
+    hosted_env,
+    rpc_body,
+)
 from tests.security.jwks_stub import jwks_stub  # noqa: E402
+from tests.support import http_server  # noqa: E402
 
 FILES = 4096  # the servers' file limit (soft and hard)
 PHASES = ["connections", "slow_heads", "sessions", "streams", "fairness", "jwks", "malformed", "layers"]
-LISTENING = "jobmojito-mcp listening on "
 
 
 @dataclass
@@ -107,68 +115,24 @@ def limit_files() -> None:
 
 @asynccontextmanager
 async def serve(
-    tree: Tree, sandbox: RunningSandbox, scratch: str, *args: str, auth: str = "api-key", **env: str
+    tree: Tree, sandbox: RunningSandbox, *args: str, auth: str = "api-key", **env: str
 ) -> AsyncIterator[Server]:
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("JOBMOJITO_")}
-    environment |= {
-        "JOBMOJITO_BASE_URL": sandbox.base_url,
-        "JOBMOJITO_LOG_LEVEL": "INFO",
-        "JOBMOJITO_MCP_API_KEYS": f"{KEY_A},{KEY_B}",
-        "JOBMOJITO_JWKS_URL": sandbox.jwks_url,
-        "JOBMOJITO_JWT_ISSUER": sandbox.jwt_issuer,
+    # Production timeouts, not the test suite's short ones: the attacks play out as they would.
+    production = {
+        "JOBMOJITO_TIMEOUT": "120",
+        "JOBMOJITO_CONNECT_TIMEOUT": "10",
+        "JOBMOJITO_RETRY_BACKOFF": "0.5",
     }
-    if auth != "jobmojito-jwt":
-        environment["JOBMOJITO_TOKEN"] = "bench-token-5f1e2d3c4b5a6978"
-    environment |= {f"JOBMOJITO_{key.upper()}": value for key, value in env.items()}
+    settings = {f"JOBMOJITO_{key.upper()}": value for key, value in env.items()}
+    environment = hosted_env(sandbox, auth) | production | settings
     if tree.pythonpath:
         environment["PYTHONPATH"] = tree.pythonpath
-    log = Path(scratch) / f"{tree.label}-{uuid.uuid4().hex[:6]}.log"
-    with log.open("w") as errlog:
-        process = subprocess.Popen(  # noqa: ASYNC220  # polled, never awaited
-            [
-                sys.executable,
-                "-m",
-                "jobmojito_mcp",
-                "--transport",
-                "http",
-                "--auth",
-                auth,
-                "--port",
-                "0",
-                *args,
-            ],
-            env=environment,
-            cwd=scratch,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=errlog,
-            preexec_fn=limit_files,  # a plain resource call before exec
-        )
-        try:
-            with anyio.fail_after(30):
-                while LISTENING not in (text := log.read_text(errors="replace")):
-                    assert process.poll() is None, text[-2000:]
-                    await anyio.sleep(0.05)
-            url = text.split(LISTENING, 1)[1].split()[0]
-            async with httpx2.AsyncClient() as probe:
-                with anyio.fail_after(20):
-                    while True:
-                        try:
-                            if (await probe.get(f"{url}/healthz")).status_code == 200:
-                                break
-                        except httpx2.TransportError:
-                            pass
-                        await anyio.sleep(0.05)
-            server = Server(url, process.pid, log)
-            server.mark()
-            yield server
-        finally:
-            process.terminate()
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    async with http_server(
+        environment, ["--transport", "http", "--auth", auth, *args], ready_timeout=30, preexec_fn=limit_files
+    ) as running:
+        server = Server(running.url, running.process.pid, running.stderr_path)
+        server.mark()
+        yield server
 
 
 def port(server: Server) -> int:
@@ -202,25 +166,18 @@ async def probe_latency(url: str, tries: int = 5) -> tuple[float, int]:
     return statistics.median(seconds), failures
 
 
+LIST_ONE = {"name": "list_avatars", "arguments": {"limit": 1}}
+
+
 async def victim_call(url: str, key: str = KEY_B, patience: float = 60) -> tuple[bool, float]:
     """A valid caller's initialize + list_avatars, over Streamable HTTP: (succeeded, seconds)."""
     started = time.perf_counter()
     try:
         async with httpx2.AsyncClient(timeout=patience) as http:
-            opened = await http.post(f"{url}/mcp", json=INITIALIZE, headers=bearer(key))
-            if opened.status_code != 200:
+            session = RawSession(http, url, headers_of(key))
+            if (await session.open()).status_code != 200:
                 return False, time.perf_counter() - started
-            headers = bearer(key) | {
-                "mcp-session-id": opened.headers["mcp-session-id"],
-                "mcp-protocol-version": "2025-06-18",
-            }
-            call = {
-                "jsonrpc": "2.0",
-                "id": 2,
-                "method": "tools/call",
-                "params": {"name": "list_avatars", "arguments": {"limit": 1}},
-            }
-            answer = await http.post(f"{url}/mcp", json=call, headers=headers)
+            answer = await session.request("tools/call", LIST_ONE)
             ok = answer.status_code == 200 and not rpc_body(answer).get("result", {}).get("isError", True)
     except httpx2.HTTPError:
         ok = False
@@ -228,14 +185,13 @@ async def victim_call(url: str, key: str = KEY_B, patience: float = 60) -> tuple
 
 
 class Bench:
-    def __init__(self, trees: list[Tree], sandbox: RunningSandbox, scratch: str, results: Results) -> None:
+    def __init__(self, trees: list[Tree], sandbox: RunningSandbox, results: Results) -> None:
         self.trees = trees
         self.sandbox = sandbox
-        self.scratch = scratch
         self.results = results
 
     def serve(self, tree: Tree, *args: str, **env: str) -> Any:
-        return serve(tree, self.sandbox, self.scratch, *args, **env)
+        return serve(tree, self.sandbox, *args, **env)
 
     async def connections(self, tree: Tree) -> None:
         put = self.results.put
@@ -379,21 +335,12 @@ class Bench:
                 self.serve(tree, MAX_CONNECTIONS="20") as server,
                 httpx2.AsyncClient(timeout=120) as http,
             ):
-                opened = await http.post(f"{server.url}/mcp", json=INITIALIZE, headers=bearer(KEY_A))
-                headers = bearer(KEY_A) | {
-                    "mcp-session-id": opened.headers["mcp-session-id"],
-                    "mcp-protocol-version": "2025-06-18",
-                }
-                call = {
-                    "jsonrpc": "2.0",
-                    "id": 2,
-                    "method": "tools/call",
-                    "params": {"name": "list_avatars", "arguments": {"limit": 1}},
-                }
+                attacker = RawSession(http, server.url, headers_of(KEY_A))
+                await attacker.open()
                 victims: list[tuple[bool, float]] = []
                 async with anyio.create_task_group() as group:
                     for _ in range(110):
-                        group.start_soon(lambda: http.post(f"{server.url}/mcp", json=call, headers=headers))
+                        group.start_soon(attacker.request, "tools/call", LIST_ONE)
                     await anyio.sleep(2)
                     self.sandbox.clear_faults()  # B's list_avatars is not slow; A's are on their way already
 
@@ -615,8 +562,8 @@ def main() -> None:
     if args.before:
         trees.insert(0, Tree("before", str(Path(args.before).resolve())))
     results = Results()
-    with tempfile.TemporaryDirectory(prefix="jobmojito-abuse-") as scratch, run_sandbox() as sandbox:
-        bench = Bench(trees, sandbox, scratch, results)
+    with run_sandbox() as sandbox:
+        bench = Bench(trees, sandbox, results)
 
         async def run() -> None:
             for phase in args.only or PHASES:

@@ -18,21 +18,10 @@ from typing import Any
 import httpx2
 
 from jobmojito_mcp.sandbox import RunningSandbox
-from tests.support import TOKEN, HttpServer, http_server, server_env
+from tests.support import INITIALIZE, MCP_HEADERS, TOKEN, HttpServer, http_server, server_env
 
 KEY_A = "caller-a-key-5e0c9d1b7a2f"
 KEY_B = "caller-b-key-3f8a6c2e9d41"
-INITIALIZE = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {
-        "protocolVersion": "2025-06-18",
-        "capabilities": {},
-        "clientInfo": {"name": "attacker", "version": "0"},
-    },
-}
-MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 
 
 def hosted_env(sandbox: RunningSandbox, auth: str = "api-key", **settings: str) -> dict[str, str]:
