@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import math
 import time
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,8 @@ logger = logging.getLogger(__name__)
 _ALGORITHMS = ("ES256", "RS256", "EdDSA")
 _JWKS_TTL = 600.0  # keys rotate rarely; an unknown kid triggers an earlier refresh
 _JWKS_MIN_REFRESH = 30.0  # at most one refetch per this many seconds, however many bad kids arrive
+# A fetch (with discovery) that takes longer has failed: the auth server answers in milliseconds.
+_JWKS_FETCH_DEADLINE = 5.0
 _CLOCK_SKEW = 30  # seconds of leeway on exp/nbf/iat
 
 
@@ -49,15 +52,45 @@ def _fingerprint(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()[:16]
 
 
+# A key is a bearer password that anyone on the network may guess at: 16 characters of a random
+# alphabet are beyond guessing, and long enough to be redacted from every log line (logs.secrets).
+MIN_API_KEY_LENGTH = 16
+
+
 def load_api_keys(settings: Settings) -> list[str]:
-    """Inbound API keys from JOBMOJITO_MCP_API_KEYS and/or the key file (one per line, # comments)."""
-    keys = split_list(settings.mcp_api_keys.get_secret_value()) if settings.mcp_api_keys else []
+    """Inbound API keys from JOBMOJITO_MCP_API_KEYS and/or the key file (one per line, # comments).
+
+    Raises ValueError naming (never showing) a key shorter than MIN_API_KEY_LENGTH; warns when the
+    key file is readable by other users of the machine.
+    """
+    named: list[tuple[str, str]] = []
+    if settings.mcp_api_keys:
+        values = split_list(settings.mcp_api_keys.get_secret_value())
+        named += [(f"key {n} of JOBMOJITO_MCP_API_KEYS", key) for n, key in enumerate(values, 1)]
     if settings.mcp_api_keys_file:
-        lines = Path(settings.mcp_api_keys_file).read_text("utf-8").splitlines()
-        keys += [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
-    for key in keys:
+        path = Path(settings.mcp_api_keys_file)
+        lines = path.read_text("utf-8").splitlines()
+        named += [
+            (f"line {n} of {path}", line.strip())
+            for n, line in enumerate(lines, 1)
+            if line.strip() and not line.lstrip().startswith("#")
+        ]
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o044:
+            logger.warning(
+                "the API key file %s is readable by other users (mode %03o); make it private: chmod 600 %s",
+                path,
+                mode,
+                path,
+            )
+    for where, key in named:
         secrets.add(key)
-    return keys
+        if len(key) < MIN_API_KEY_LENGTH:
+            raise ValueError(
+                f"the API key at {where} has {len(key)} characters; keys need at least {MIN_API_KEY_LENGTH} "
+                "(make one: python3 -c 'import secrets; print(secrets.token_urlsafe(24))')"
+            )
+    return [key for _, key in named]
 
 
 class ApiKeyVerifier:
@@ -103,10 +136,27 @@ class JwksTokenVerifier:
         self._client = client
         self._refused = refused
         self._keys: dict[str, jwt.PyJWK] = {}
-        self._fetched_at = -_JWKS_TTL
-        self._lock = anyio.Lock()
+        self._fetched_at = -math.inf  # the last successful fetch
+        self._tried_at = -math.inf  # the last attempt, whatever its outcome
+        self._refreshing: anyio.Event | None = None
+        self._unexpected: set[type[Exception]] = set()
 
     async def verify_token(self, token: str) -> AccessToken | None:
+        try:
+            return await self._verify(token)
+        except Exception as exc:
+            # Whatever a crafted token makes a library raise is a 401, never a 500. The type is
+            # logged, once per type (a flood must not become a log flood); the token never is.
+            if type(exc) not in self._unexpected:
+                self._unexpected.add(type(exc))
+                logger.error(
+                    "unexpected %s while verifying a caller token; answered 401 (further %s are not logged)",
+                    type(exc).__name__,
+                    type(exc).__name__,
+                )
+            return None
+
+    async def _verify(self, token: str) -> AccessToken | None:
         if token in self._refused:
             logger.info("rejected a caller token JobMojito has refused (session signed out or revoked)")
             return None
@@ -115,10 +165,14 @@ class JwksTokenVerifier:
         except jwt.PyJWTError:
             return None
         algorithm, kid = header.get("alg"), header.get("kid")
-        if algorithm not in _ALGORITHMS:
+        if not isinstance(algorithm, str) or algorithm not in _ALGORITHMS:
             return None
-        key = await self._key(str(kid) if kid is not None else None)
+        key = await self._key(kid if isinstance(kid, str) else None if kid is None else str(kid))
         if key is None or self._issuer is None:
+            return None
+        if key.algorithm_name != algorithm:
+            # An RS256 header naming an EC key: the library would try RSA verification with an EC key.
+            logger.info("rejected a caller token: alg %s does not match its key", algorithm)
             return None
         try:
             claims: dict[str, Any] = jwt.decode(
@@ -144,19 +198,42 @@ class JwksTokenVerifier:
 
     async def _key(self, kid: str | None) -> jwt.PyJWK | None:
         if self._wants_refresh(kid):
-            async with self._lock:
-                if self._wants_refresh(kid):  # another caller may have refreshed while we waited
-                    await self._refresh()
+            await self._refresh_once()
+        elif self._refreshing is not None and not self._keys:
+            # Starting up: the first fetch is under way. Wait for it (not for a queue of them).
+            with anyio.move_on_after(_JWKS_FETCH_DEADLINE):
+                await self._refreshing.wait()
         if kid is None:
             return next(iter(self._keys.values())) if len(self._keys) == 1 else None
         return self._keys.get(kid)
 
     def _wants_refresh(self, kid: str | None) -> bool:
-        age = time.monotonic() - self._fetched_at
-        if age > _JWKS_TTL:
+        now = time.monotonic()
+        # The floor holds whatever happened last time: a failed or hanging fetch counts as a fetch, so
+        # tokens with made-up kids (or an auth server answering 503) cause one fetch per floor, not one each.
+        if now - self._tried_at < _JWKS_MIN_REFRESH:
+            return False
+        if now - self._fetched_at > _JWKS_TTL:
             return True
         # An unknown kid may mean the keys rotated; refetch, but never more often than the floor.
-        return kid is not None and kid not in self._keys and age > _JWKS_MIN_REFRESH
+        return kid is not None and kid not in self._keys
+
+    async def _refresh_once(self) -> None:
+        """One fetch at a time, bounded: callers arriving meanwhile use the keys there are, none queue."""
+        self._tried_at = time.monotonic()
+        self._refreshing = done = anyio.Event()
+        try:
+            with anyio.move_on_after(_JWKS_FETCH_DEADLINE) as deadline:
+                await self._refresh()
+            if deadline.cancelled_caught:
+                logger.warning(
+                    "could not refresh the JWKS from %s: no answer within %g s",
+                    self._jwks_url or self._auth_url,
+                    _JWKS_FETCH_DEADLINE,
+                )
+        finally:
+            self._refreshing = None
+            done.set()
 
     async def _refresh(self) -> None:
         try:
@@ -181,7 +258,6 @@ class JwksTokenVerifier:
                 where,
                 exc if isinstance(exc, OAuthProblem) else type(exc).__name__,
             )
-            self._fetched_at = time.monotonic() - _JWKS_TTL + _JWKS_MIN_REFRESH
 
     async def _discover(self) -> None:
         """Issuer and JWKS location from the authorization server's metadata (RFC 8414 / OpenID)."""

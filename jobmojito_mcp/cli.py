@@ -38,6 +38,7 @@ _CONFIG_FLAGS: list[tuple[str, str, dict[str, Any]]] = [
     ("--connect-timeout", "connect_timeout", {"type": float, "help": "connect timeout, seconds (default 10) [JOBMOJITO_CONNECT_TIMEOUT]"}),
     ("--log-level", "log_level", {"type": str.upper, "choices": ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], "help": "log level; logs go to stderr (default INFO) [JOBMOJITO_LOG_LEVEL]"}),
     ("--log-format", "log_format", {"choices": ["text", "json"], "help": "log line format [JOBMOJITO_LOG_FORMAT]"}),
+    ("--log-payloads", "log_payloads", {"action": "store_const", "const": True, "help": "also log tool arguments and results, which hold personal data (off: tool names, ids, sizes and timings only) [JOBMOJITO_LOG_PAYLOADS]"}),
     ("--sandbox", "sandbox", {"action": "store_const", "const": True, "help": "use the built-in JobMojito simulator: no token, no network [JOBMOJITO_SANDBOX]"}),
     ("--sandbox-db", "sandbox_db", {"metavar": "PATH", "help": "SQLite file keeping sandbox state [JOBMOJITO_SANDBOX_DB]"}),
     ("--read-only", "read_only", {"action": "store_const", "const": True, "help": "expose only the read tools [JOBMOJITO_READ_ONLY]"}),
@@ -59,6 +60,14 @@ _HOSTING_FLAGS: list[tuple[str, str, dict[str, Any]]] = [
     ("--shutdown-grace", "mcp_shutdown_grace", {"type": float, "metavar": "SECONDS", "help": "in-flight calls get this long on SIGTERM (default 20) [JOBMOJITO_MCP_SHUTDOWN_GRACE]"}),
     ("--metrics", "mcp_metrics", {"nargs": "?", "const": "/metrics", "metavar": "WHERE", "help": "serve Prometheus metrics at a path on the MCP port (default /metrics) or on [HOST:]PORT of their own; off loopback they need JOBMOJITO_MCP_METRICS_TOKEN; needs the otel extra [JOBMOJITO_MCP_METRICS]"}),
     ("--allow-public-without-auth", "mcp_allow_public_without_auth", {"action": "store_const", "const": True, "help": "permit --auth none off loopback (only behind an authenticating proxy) [JOBMOJITO_MCP_ALLOW_PUBLIC_WITHOUT_AUTH]"}),
+    ("--connection-limit", "mcp_connection_limit", {"type": int, "metavar": "N", "help": "open connections at most; at the limit the one idle longest makes room (default 4096, and below the file limit) [JOBMOJITO_MCP_CONNECTION_LIMIT]"}),
+    ("--header-timeout", "mcp_header_timeout", {"type": float, "metavar": "SECONDS", "help": "a connection sends its request head within this long or is closed (default 10) [JOBMOJITO_MCP_HEADER_TIMEOUT]"}),
+    ("--body-timeout", "mcp_body_timeout", {"type": float, "metavar": "SECONDS", "help": "a request's body arrives within this long of its head or the connection is closed (default 60) [JOBMOJITO_MCP_BODY_TIMEOUT]"}),
+    ("--session-idle-timeout", "mcp_session_idle_timeout", {"type": float, "metavar": "SECONDS", "help": "close Streamable HTTP sessions unused for this long (default 300) [JOBMOJITO_MCP_SESSION_IDLE_TIMEOUT]"}),
+    ("--caller-sessions", "mcp_caller_sessions", {"type": int, "metavar": "N", "help": "open sessions per caller (API key or signed-in user; default 100) [JOBMOJITO_MCP_CALLER_SESSIONS]"}),
+    ("--caller-streams", "mcp_caller_streams", {"type": int, "metavar": "N", "help": "open SSE streams per caller (default 100) [JOBMOJITO_MCP_CALLER_STREAMS]"}),
+    ("--caller-calls", "mcp_caller_calls", {"type": int, "metavar": "N", "help": "tool calls in progress per caller, at most half the upstream pool (default 10) [JOBMOJITO_MCP_CALLER_CALLS]"}),
+    ("--caller-rate", "mcp_caller_rate", {"type": float, "metavar": "PER_SECOND", "help": "HTTP requests per second per caller, bursts of 5 s worth (default 20) [JOBMOJITO_MCP_CALLER_RATE]"}),
     ("--jwks-url", "jwks_url", {"help": "JWKS for callers' tokens (default <auth server>/.well-known/jwks.json) [JOBMOJITO_JWKS_URL]"}),
     ("--jwt-issuer", "jwt_issuer", {"help": "expected token issuer (default <base URL host>/auth/v1) [JOBMOJITO_JWT_ISSUER]"}),
     ("--jwt-audience", "jwt_audience", {"help": "expected token audience (default authenticated) [JOBMOJITO_JWT_AUDIENCE]"}),
@@ -242,13 +251,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command in ("check", "call", "tools"):
         # A person is reading stdout: only errors (or everything, when debugging) on stderr.
         configure_logging(
-            settings.log_level if settings.log_level == "DEBUG" else "ERROR", settings.log_format
+            settings.log_level if settings.log_level == "DEBUG" else "ERROR",
+            settings.log_format,
+            payloads=settings.log_payloads,
         )
         from jobmojito_mcp import commands
 
         run = {"check": commands.check, "call": commands.call, "tools": commands.list_tools}[args.command]
         sys.exit(anyio.run(run, settings, args))
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.log_format, payloads=settings.log_payloads)
     from jobmojito_mcp import telemetry
 
     try:

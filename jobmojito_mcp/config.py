@@ -36,6 +36,30 @@ DEFAULT_HTTP_PORT = 8000
 DEFAULT_SHUTDOWN_GRACE = 20.0
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
+# Hosted limits (limits.py: connections; quotas.py: per caller). Each value says why it is that.
+# Open connections, all callers together; kept below the process's file limit whatever is asked.
+# About 10 KiB each when idle: 4,096 is 40 MiB, and far more than one process serves usefully.
+DEFAULT_CONNECTION_LIMIT = 4096
+# A new connection must send its request head within this long, and so must a head that has
+# started: slow-header connections (slowloris) are closed, real clients send theirs in milliseconds.
+DEFAULT_HEADER_TIMEOUT = 10.0
+# A request body (an MCP message: at most 4 MiB, the SDK's limit, usually a few KiB) arrives whole
+# within this long of its head: a slow body holds a busy connection that cannot be closed for room.
+DEFAULT_BODY_TIMEOUT = 60.0
+# A Streamable HTTP session nobody has used for this long is closed (the SDK's default is 30 min):
+# about 40 KiB each, and a client that comes back after it simply initializes again (404, per spec).
+# Clients that keep the GET stream open never idle.
+DEFAULT_SESSION_IDLE_TIMEOUT = 300.0
+# Per caller (an API key, or a JWT's subject). A person's client keeps one session and one stream;
+# an agent platform fanning out under one key, dozens.
+DEFAULT_CALLER_SESSIONS = 100
+DEFAULT_CALLER_STREAMS = 100  # SSE streams (GET /sse) and Streamable HTTP GET streams: ~75 KiB each
+# Tool calls (and template reads) in progress: also the caller's share of the upstream pool, so it
+# is never more than half of it (DEFAULT_MAX_CONNECTIONS): one caller's slow calls cannot starve another's.
+DEFAULT_CALLER_CALLS = 10
+# HTTP requests per second, sustained; bursts of five seconds' worth (a client opening its sessions).
+DEFAULT_CALLER_RATE = 20.0
+
 SANDBOX_TOKEN = "sandbox-token"  # noqa: S105  # what --sandbox mode sends: the in-process simulator accepts any token
 
 
@@ -89,6 +113,23 @@ class Settings(BaseSettings):
     mcp_state_keys: SecretStr | None = Field(None, description="Comma-separated keys shared by replicas.")
     mcp_shutdown_grace: float = Field(DEFAULT_SHUTDOWN_GRACE, ge=0)
     mcp_allow_public_without_auth: bool = False
+    # Abuse limits; see the DEFAULT_* above for why each value.
+    mcp_connection_limit: int = Field(
+        DEFAULT_CONNECTION_LIMIT, ge=16, description="Open connections at most."
+    )
+    mcp_header_timeout: float = Field(
+        DEFAULT_HEADER_TIMEOUT, gt=0, description="Seconds to send a request head."
+    )
+    mcp_body_timeout: float = Field(DEFAULT_BODY_TIMEOUT, gt=0, description="Seconds to send a request body.")
+    mcp_session_idle_timeout: float = Field(
+        DEFAULT_SESSION_IDLE_TIMEOUT, gt=0, description="Idle session expiry, s."
+    )
+    mcp_caller_sessions: int = Field(DEFAULT_CALLER_SESSIONS, ge=1, description="Open sessions per caller.")
+    mcp_caller_streams: int = Field(DEFAULT_CALLER_STREAMS, ge=1, description="Open SSE streams per caller.")
+    mcp_caller_calls: int = Field(DEFAULT_CALLER_CALLS, ge=1, description="Calls in progress per caller.")
+    mcp_caller_rate: float = Field(DEFAULT_CALLER_RATE, gt=0, description="Requests per second per caller.")
+    # Off: DEBUG logs name tools, ids, sizes and timings, never arguments or results (personal data).
+    log_payloads: bool = Field(False, description="Also log tool arguments and results (personal data).")
     # The Prometheus scrape endpoint (telemetry/prometheus.py): a path on the MCP port or [HOST:]PORT.
     mcp_metrics: str | None = Field(None, description="Serve Prometheus metrics: /path, or [HOST:]PORT.")
     mcp_metrics_token: SecretStr | None = Field(None, description="Bearer token the scraper must send.")
@@ -134,7 +175,25 @@ class Settings(BaseSettings):
 
     @property
     def is_loopback_bind(self) -> bool:
-        return self.mcp_host in LOOPBACK_HOSTS or self.mcp_host.startswith("127.")
+        return resolves_to_loopback(self.mcp_host)
+
+
+def resolves_to_loopback(host: str) -> bool:
+    """Whether every address `host` resolves to is a loopback one; a name is judged by what it resolves
+    to, never by how it is spelt (`127.x.example` may well resolve to 0.0.0.0). Unresolvable: no."""
+    import ipaddress
+    import socket
+
+    try:
+        found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return False
+    addresses = set()
+    for entry in found:
+        address = ipaddress.ip_address(str(entry[4][0]).split("%")[0])
+        mapped = getattr(address, "ipv4_mapped", None)
+        addresses.add(mapped or address)
+    return bool(addresses) and all(address.is_loopback for address in addresses)
 
 
 def url_origin(url: str) -> str:

@@ -8,6 +8,7 @@ agent would otherwise look up call by call: the language codes and the template 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, get_args
 
 from mcp.server.mcpserver import Context, MCPServer
@@ -124,7 +125,8 @@ def review_results(interview: str, shortlist: str = "3") -> str:
         "4. Show me, for each: name, e-mail, score, the assessment in one line, the strongest and the weakest "
         "answer (question, answer, score), the reasons for and against, and any risks. Then say how many "
         "candidates have not finished yet (tab=incomplete).\n"
-        "5. Offer, but do not do it until I say so, a PDF report for the hiring manager: "
+        "5. If you have generate_interview_report, offer (but do not do it until I say so) a PDF report for "
+        "the hiring manager: "
         "generate_interview_report with export_type=pdf, interview_result_ids = the shortlist, store_file=true "
         "(say what it costs)."
     )
@@ -138,32 +140,59 @@ PROMPTS = (
     review_results,
 )
 
+LANGUAGES_URI = "jobmojito://languages"
+TEMPLATES_URI = "jobmojito://templates/{language}"
 
-def register_guides(server: MCPServer, list_templates: Any) -> None:
-    """Add the prompts and resources to `server`; `list_templates(ctx, language)` reads the catalogue."""
+# The tools each prompt walks the agent through, and each resource reads through: a guide is hidden
+# wherever one of its tools is (exposure.py decides, from these and the tool table). A prompt needs
+# the tools its steps always call; publishing, which waits for the user's word, is not one of them.
+NEEDS: dict[str, frozenset[str]] = {
+    interview_from_job_description.__name__: frozenset(
+        {"list_avatars", "create_interview", "get_interview_definition"}
+    ),
+    interview_from_my_questions.__name__: frozenset(
+        {"list_avatars", "create_interview_from_questions", "get_interview_definition"}
+    ),
+    screen_candidate.__name__: frozenset({"create_interview_for_candidate"}),
+    # Finding the interview by name is only when an id was not given: not a need.
+    invite_candidates.__name__: frozenset({"get_merchant_status", "register_users_for_interview"}),
+    review_results.__name__: frozenset({"list_interview_results", "get_interview_result_details"}),
+    LANGUAGES_URI: frozenset(),
+    TEMPLATES_URI: frozenset({"list_avatars"}),  # it is list_avatars, called for the agent
+}
+
+
+def register_guides(server: MCPServer, list_templates: Any, shown: Callable[[str], bool]) -> None:
+    """Add the prompts and resources `shown(name or URI)` allows to `server`; `list_templates(ctx,
+    language)` reads the catalogue."""
     for prompt in PROMPTS:
-        server.prompt()(prompt)
+        if shown(prompt.__name__):
+            server.prompt()(prompt)
 
-    @server.resource(
-        "jobmojito://languages",
-        name="languages",
-        title="Interview languages",
-        description="The mojito_language_code values JobMojito accepts, with their names.",
-        mime_type="application/json",
-    )
-    def languages() -> str:
-        return json.dumps([{"code": code, "name": name} for code, name in LANGUAGE_NAMES.items()])
+    if shown(LANGUAGES_URI):
 
-    @server.resource(
-        "jobmojito://templates/{language}",
-        name="templates",
-        title="Interview templates",
-        description="This account's templates in a language (a mojito_language_code, or `any`): id, name, "
-        "type, status, voice only, whether it can create interviews.",
-        mime_type="application/json",
-    )
-    async def templates(language: str, ctx: Context[Any, Any]) -> str:
-        return json.dumps(await list_templates(ctx, None if language == "any" else language))
+        @server.resource(
+            LANGUAGES_URI,
+            name="languages",
+            title="Interview languages",
+            description="The mojito_language_code values JobMojito accepts, with their names.",
+            mime_type="application/json",
+        )
+        def languages() -> str:
+            return json.dumps([{"code": code, "name": name} for code, name in LANGUAGE_NAMES.items()])
+
+    if shown(TEMPLATES_URI):
+
+        @server.resource(
+            TEMPLATES_URI,
+            name="templates",
+            title="Interview templates",
+            description="This account's templates in a language (a mojito_language_code, or `any`): id, "
+            "name, type, status, voice only, whether it can create interviews.",
+            mime_type="application/json",
+        )
+        async def templates(language: str, ctx: Context[Any, Any]) -> str:
+            return json.dumps(await list_templates(ctx, None if language == "any" else language))
 
 
 async def read_templates(upstream: Any, credential: Any, language: str | None) -> dict[str, Any]:

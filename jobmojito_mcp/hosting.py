@@ -30,6 +30,7 @@ from mcp.server.request_state import RequestStateSecurity
 from mcp.server.transport_security import TransportSecuritySettings
 from pydantic import AnyHttpUrl
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -39,8 +40,11 @@ from jobmojito_mcp import __version__, telemetry
 from jobmojito_mcp.auth import ApiKeyVerifier, JwksTokenVerifier, credentials_for, load_api_keys
 from jobmojito_mcp.config import Settings, split_list
 from jobmojito_mcp.credentials import Credential, RefusedTokens, describe_credential
+from jobmojito_mcp.exposure import NarrowingCheck
+from jobmojito_mcp.limits import BACKLOG, guarded_protocol, usable_connection_limit
 from jobmojito_mcp.logs import secrets
 from jobmojito_mcp.oauth import SCOPES
+from jobmojito_mcp.quotas import CallerBook, CallerQuotas, CallsInFlight, Quotas
 from jobmojito_mcp.server import InFlight, build_server, exposed_tools, open_upstream
 from jobmojito_mcp.upstream import USER_AGENT, Upstream
 
@@ -161,8 +165,12 @@ def _auth_options(
 ) -> dict[str, Any]:
     """MCPServer keyword arguments for the chosen inbound auth mode."""
     if settings.mcp_auth == "api-key":
+        try:
+            keys = ApiKeyVerifier(load_api_keys(settings))
+        except (ValueError, OSError) as problem:  # no keys, a short one, an unreadable key file
+            raise ConfigurationRefused(f"--auth api-key: {problem}") from None
         return {
-            "token_verifier": ApiKeyVerifier(load_api_keys(settings)),
+            "token_verifier": keys,
             "auth": AuthSettings(issuer_url=public_url(settings), resource_server_url=None),
         }
     if settings.mcp_auth == "jobmojito-jwt":
@@ -248,6 +256,8 @@ def build_http_app(
     """The ASGI app: the chosen MCP transports, health probes, and the Host/Origin guard around them."""
     check_exposure(settings)
     refused = RefusedTokens()
+    # Per-caller quotas need callers: with --auth none there is one user, and none apply.
+    book = CallerBook(Quotas.from_settings(settings)) if settings.mcp_auth != "none" else None
     server: MCPServer = build_server(
         upstream,
         credentials_for(settings, server_credential, refused),
@@ -255,6 +265,7 @@ def build_http_app(
         sandbox=settings.sandbox,
         log_level=settings.log_level,
         in_flight=in_flight,
+        extra_middleware=[CallsInFlight(book)] if book else [],
         **_auth_options(settings, jwks_client, refused),
         **_state_security(settings),
     )
@@ -265,7 +276,10 @@ def build_http_app(
     lifespan = None
     if settings.mcp_transport in ("streamable-http", "http"):
         streamable = server.streamable_http_app(
-            stateless_http=settings.mcp_stateless, transport_security=unchecked, host=settings.mcp_host
+            stateless_http=settings.mcp_stateless,
+            transport_security=unchecked,
+            host=settings.mcp_host,
+            session_idle_timeout=settings.mcp_session_idle_timeout,
         )
         routes += streamable.routes
         middleware = streamable.user_middleware
@@ -285,7 +299,14 @@ def build_http_app(
     # Host: like the probes it skips the Host check, and has its own token off loopback.
     metrics = telemetry.metrics_routes(settings)
     routes += metrics
-    middleware = [*telemetry.http_middleware(settings.mcp_auth), *middleware]
+    # Inside the bearer middleware (which names the caller): quotas, then the narrowing headers' check.
+    quota_layer = [Middleware(CallerQuotas, book=book, stateless=settings.mcp_stateless)] if book else []
+    middleware = [
+        *telemetry.http_middleware(settings.mcp_auth),
+        *middleware,
+        *quota_layer,
+        Middleware(NarrowingCheck),
+    ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     if settings.mcp_auth == "jobmojito-jwt":
         app.add_middleware(ChallengeWithScope, scope=SCOPES)
@@ -376,7 +397,7 @@ async def serve_http(settings: Settings, listener: socket.socket | None = None) 
     check_exposure(settings)
     exposed_tools(settings)  # a bad --tools list fails before anything starts
     # Bound here rather than by uvicorn, so `--port 0` (the OS picks) is known before the app is built:
-    # the public URL and the allowed Host values name the real port. A --workers worker brings its own.
+    # the public URL and the allowed Host values name the real port.
     if listener is None:
         listener = bind(settings.mcp_host, settings.mcp_port)
     settings = settings.model_copy(update={"mcp_port": listener.getsockname()[1]})
@@ -386,6 +407,7 @@ async def serve_http(settings: Settings, listener: socket.socket | None = None) 
         httpx2.AsyncClient(headers={"User-Agent": USER_AGENT}, timeout=10.0) as jwks_client,
     ):
         app = build_http_app(settings, upstream, credential, jwks_client, in_flight)
+        connections = usable_connection_limit(settings.mcp_connection_limit, settings.max_connections)
         config = uvicorn.Config(
             app,
             host=settings.mcp_host,
@@ -398,6 +420,9 @@ async def serve_http(settings: Settings, listener: socket.socket | None = None) 
             # Longer than the idle timeouts of pooling proxies and clients (nginx-ingress, ALB: 60 s),
             # so the server is never the side that closes a connection a request is being sent on.
             timeout_keep_alive=_KEEP_ALIVE,
+            # uvicorn's h11 protocol plus a connection limit and request deadlines (limits.py).
+            http=guarded_protocol(connections, settings.mcp_header_timeout, settings.mcp_body_timeout),
+            backlog=BACKLOG,
         )
         if settings.sandbox:
             calls_as = ""

@@ -9,35 +9,27 @@ parameter under its name. Here each tool is registered with its argument model's
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import anyio
-from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.elicitation import AcceptedElicitation, ElicitationResult
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.resolve import Elicit, Resolve, build_resolver_plans, find_resolved_parameters
 from mcp.server.mcpserver.tools import Tool
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
-from mcp_types import CallToolResult, ListToolsResult, TextContent
+from mcp_types import CallToolResult
 from pydantic import BaseModel, ConfigDict, Field
 
 from jobmojito_mcp import __version__, telemetry
 from jobmojito_mcp.config import SANDBOX_TOKEN, Settings, split_list
 from jobmojito_mcp.credentials import Credential, StaticToken, describe_credential, server_credential
+from jobmojito_mcp.exposure import Exposure, RequestNarrowing
 from jobmojito_mcp.guides import PROMPTS, read_templates, register_guides
 from jobmojito_mcp.schemas import tool_schemas
-from jobmojito_mcp.tools import (
-    TOOLS,
-    CallHooks,
-    ToolSpec,
-    narrowed,
-    run_tool,
-    select_tools,
-    validate_arguments,
-)
+from jobmojito_mcp.tools import TOOLS, CallHooks, ToolSpec, run_tool, select_tools, validate_arguments
 from jobmojito_mcp.upstream import Upstream
 
 logger = logging.getLogger(__name__)
@@ -180,62 +172,6 @@ def _answered_no(answer: ElicitationResult[Confirmation]) -> bool:
     return isinstance(answer, AcceptedElicitation) and not answer.data.confirm
 
 
-# Hosted callers may narrow (never widen) the server's tools per request with these headers.
-READ_ONLY_HEADER = "x-mcp-readonly"
-TOOLS_HEADER = "x-mcp-tools"
-TOOLSETS_HEADER = "x-mcp-toolsets"
-
-
-def _header_list(value: str | None) -> set[str] | None:
-    return None if value is None else {name.strip() for name in value.split(",") if name.strip()}
-
-
-class RequestToolFilter:
-    """Server middleware: hides and refuses tools a request's X-MCP-Readonly / X-MCP-Tools /
-    X-MCP-Toolsets exclude (the same narrowing as the flags, applied to what the flags left)."""
-
-    def __init__(self, exposed: tuple[ToolSpec[Any, Any], ...]) -> None:
-        self._exposed = exposed
-
-    def _visible(self, request: Any) -> set[str] | None:
-        headers = getattr(request, "headers", None)
-        if headers is None:
-            return None
-        read_only = headers.get(READ_ONLY_HEADER, "").strip().lower() in ("1", "true", "yes")
-        names, toolsets = _header_list(headers.get(TOOLS_HEADER)), _header_list(headers.get(TOOLSETS_HEADER))
-        if not read_only and names is None and toolsets is None:
-            return None
-        return {
-            spec.name for spec in narrowed(self._exposed, read_only=read_only, names=names, toolsets=toolsets)
-        }
-
-    async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
-        if ctx.method not in ("tools/list", "tools/call"):
-            return await call_next(ctx)
-        visible = self._visible(ctx.request)
-        if visible is None:
-            return await call_next(ctx)
-        if ctx.method == "tools/call":
-            name = (ctx.params or {}).get("name")
-            if name not in visible:
-                text = (
-                    f"Tool {name!r} is not available to this request (X-MCP-Readonly / X-MCP-Tools / "
-                    "X-MCP-Toolsets)."
-                )
-                return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
-            return await call_next(ctx)
-        listed = await call_next(ctx)
-        if isinstance(listed, ListToolsResult):
-            return listed.model_copy(
-                update={"tools": [tool for tool in listed.tools if tool.name in visible]}
-            )
-        if isinstance(listed, dict):
-            return listed | {
-                "tools": [tool for tool in listed.get("tools", []) if tool.get("name") in visible]
-            }
-        return listed
-
-
 def build_server(
     upstream: Upstream,
     credentials: Credentials,
@@ -244,12 +180,16 @@ def build_server(
     sandbox: bool = False,
     log_level: Any = "INFO",
     in_flight: InFlight | None = None,
+    extra_middleware: Sequence[Any] = (),
     **options: Any,
 ) -> MCPServer:
-    """The MCP server with the given tools, all calling through the one shared `upstream`.
+    """The MCP server with the given tools (and the prompts and resources they allow), all calling
+    through the one shared `upstream`.
 
-    `options` go to `MCPServer` as they are (auth settings, token verifier, request-state keys).
+    `extra_middleware` runs after the request narrowing (hosting: per-caller quotas); `options` go
+    to `MCPServer` as they are (auth settings, token verifier, request-state keys).
     """
+    exposure = Exposure(tools)
     server: MCPServer = MCPServer(
         name="jobmojito",
         title="JobMojito interviews",
@@ -260,11 +200,16 @@ def build_server(
         # Telemetry first (a no-op list unless enabled), so it also times the calls the filter refuses.
         middleware=[
             *telemetry.server_middleware([spec.name for spec in tools], [p.__name__ for p in PROMPTS]),
-            RequestToolFilter(tools),
+            RequestNarrowing(exposure),
+            *extra_middleware,
         ],
         **options,
     )
-    register_guides(server, lambda ctx, language: read_templates(upstream, credentials(ctx), language))
+
+    async def read(ctx: Context[Any, Any], language: str | None) -> dict[str, Any]:
+        return await read_templates(upstream, credentials(ctx), language)
+
+    register_guides(server, read, exposure.shows)
     return server
 
 

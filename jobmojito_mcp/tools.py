@@ -13,6 +13,7 @@ import contextlib
 import difflib
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, get_args
@@ -28,6 +29,7 @@ from jobmojito_mcp import lifecycle_results as lr
 from jobmojito_mcp import results as r
 from jobmojito_mcp import telemetry
 from jobmojito_mcp.errors import CREATED_INTERVIEW, CallContext, JobMojitoError, UpstreamStatusError, excerpt
+from jobmojito_mcp.logs import payloads_logged
 from jobmojito_mcp.results import LOCAL_OPTIONS
 from jobmojito_mcp.upstream import Endpoint, Upstream
 
@@ -284,8 +286,48 @@ async def run_tool(
     hooks: CallHooks = NO_HOOKS,
 ) -> CallToolResult:
     """Validate, call JobMojito, check the answer, present it: the whole life of a tool call."""
+    started = time.perf_counter()
     with telemetry.tool_call(spec.name):  # outcome, refusals, calls in flight; a no-op unless enabled
-        return await _run(spec, raw, upstream, credential, hooks)
+        try:
+            result = await _run(spec, raw, upstream, credential, hooks)
+        except ToolFailure as failure:
+            # The kind, never the text: that quotes the caller's values and JobMojito's answer.
+            logger.info("%s failed: %s", spec.name, failure.kind)
+            _log_call(spec, raw, started, failure.kind, None)
+            raise
+    _log_call(spec, raw, started, "ok", result)
+    return result
+
+
+def _log_call(
+    spec: ToolSpec[Any, Any],
+    raw: Mapping[str, Any],
+    started: float,
+    outcome: str,
+    result: CallToolResult | None,
+) -> None:
+    """At DEBUG: the tool, its outcome, time, sizes and the ids it was given, never the arguments or the
+    result (candidates' names, e-mails, résumés) unless `--log-payloads`."""
+    if not logger.isEnabledFor(logging.DEBUG):
+        return
+    arguments = json.dumps(raw, default=str, ensure_ascii=False)
+    answer = "" if result is None else json.dumps(result.structured_content, default=str, ensure_ascii=False)
+    ids = ", ".join(
+        f"{name}={value}"
+        for name, value in raw.items()
+        if name.endswith("_id") and isinstance(value, str) and len(value) <= 64
+    )
+    logger.debug(
+        "%s -> %s in %.0f ms (arguments %d bytes, result %d bytes%s)",
+        spec.name,
+        outcome,
+        (time.perf_counter() - started) * 1000,
+        len(arguments.encode()),
+        len(answer.encode()),
+        f"; {ids}" if ids else "",
+    )
+    if payloads_logged():
+        logger.debug("%s arguments: %s; result: %s", spec.name, arguments, answer or outcome)
 
 
 async def _run(

@@ -142,12 +142,32 @@ class HttpServer:
 LISTENING = re.compile(r"^jobmojito-mcp listening on (http://\S+)$", re.MULTILINE)
 
 
+# An MCP initialize as a hosted client sends it first (handshake era), and the headers it needs.
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "t", "version": "0"},
+    },
+}
+MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+
+
 @asynccontextmanager
 async def http_server(
-    env: Mapping[str, str], args: list[str], *, ready_timeout: float = 20.0, launcher: Sequence[str] = SERVER
+    env: Mapping[str, str],
+    args: list[str],
+    *,
+    ready_timeout: float = 20.0,
+    launcher: Sequence[str] = SERVER,
+    preexec_fn: Any = None,
 ) -> AsyncIterator[HttpServer]:
     """The server as a hosted endpoint in a subprocess on `--port 0`: the OS picks a free port, the
-    server names it on stderr (no race for a port probed and released); waits for /healthz; SIGTERM on exit."""
+    server names it on stderr (no race for a port probed and released); waits for /healthz; SIGTERM on exit.
+    `preexec_fn` runs in the child before it starts (e.g. to lower its file limit)."""
     import subprocess
 
     import anyio
@@ -164,6 +184,7 @@ async def http_server(
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=errlog,
+                preexec_fn=preexec_fn,
             )
             try:
                 with anyio.fail_after(ready_timeout):

@@ -106,7 +106,8 @@ async def test_an_unpublished_argument_is_still_accepted_checked_and_sent(sandbo
     arguments["welcome_message"] = "Welcome to the support team interview."
     arguments["questions"][0]["label"] = "de-escalation"
     upstream = Upstream(Settings(_env_file=None, base_url=sandbox.base_url, token=TOKEN))
-    async with upstream, Client(build_server(upstream, lambda _ctx: StaticToken(TOKEN))) as client:
+    credential = StaticToken(TOKEN)
+    async with upstream, Client(build_server(upstream, lambda _ctx: credential)) as client:
         sandbox.clear_requests()
         refused = await client.call_tool(tool, arguments | {"welcome_message": ["not", "text"]})
         assert refused.is_error and "`welcome_message`" in text_of(refused)

@@ -18,6 +18,8 @@ import pytest
 
 from jobmojito_mcp.sandbox import RunningSandbox
 from tests.support import (
+    INITIALIZE,
+    MCP_HEADERS,
     TOKEN,
     HttpServer,
     call_every_tool,
@@ -30,17 +32,6 @@ from tests.support import (
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(120)]
 
 API_KEY = "inbound-key-7d1f0a9b2c4e"
-INITIALIZE = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {
-        "protocolVersion": "2025-06-18",
-        "capabilities": {},
-        "clientInfo": {"name": "t", "version": "0"},
-    },
-}
-MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 
 
 def hosted_env(sandbox: RunningSandbox, auth: str) -> dict[str, str]:

@@ -37,9 +37,9 @@ def run_inspector(*args: str) -> subprocess.CompletedProcess[str]:
 
 def inspector(*args: str, tool_error: bool = False) -> Any:
     done = run_inspector(*args)
-    if tool_error:  # the Inspector exits non-zero and reports on stderr when a tool answers isError
+    if tool_error:  # the Inspector prints the result, exits non-zero and reports on stderr when isError
         assert done.returncode != 0 and "returned isError:true" in done.stderr, done.stderr[-2000:]
-        return done.stderr
+        return done.stdout  # what the client got (the server's log no longer quotes failure texts)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout)
 

@@ -17,6 +17,7 @@ import pytest
 from mcp import Client
 
 from jobmojito_mcp.config import Settings
+from jobmojito_mcp.credentials import StaticToken
 from jobmojito_mcp.server import build_server
 from jobmojito_mcp.upstream import Upstream
 from tests.support import TOOL_NAMES
@@ -77,7 +78,8 @@ def compact(value: Any) -> int:
 async def test_tools_list_fits_the_budget_on_both_protocol_paths() -> None:
     wire = json.loads(stdio_listings("0")["tools/list"])["result"]
     upstream = Upstream(Settings(_env_file=None, base_url="http://127.0.0.1:9"))
-    async with upstream, Client(build_server(upstream, lambda _ctx: None)) as client:  # 2026-07-28
+    credential = StaticToken("never-sent-0a9b")
+    async with upstream, Client(build_server(upstream, lambda _ctx: credential)) as client:  # 2026-07-28
         modern = await client.list_tools()
     sizes = {
         "2025-11-25 (stdio, as written)": compact(wire),
@@ -105,7 +107,8 @@ def test_listings_are_the_same_bytes_in_every_process() -> None:
 
 async def test_listings_repeat_in_the_same_order_on_one_connection() -> None:
     upstream = Upstream(Settings(_env_file=None, base_url="http://127.0.0.1:9"))
-    async with upstream, Client(build_server(upstream, lambda _ctx: None)) as client:
+    credential = StaticToken("never-sent-0a9b")
+    async with upstream, Client(build_server(upstream, lambda _ctx: credential)) as client:
         rounds = []
         for _ in range(3):
             rounds.append(

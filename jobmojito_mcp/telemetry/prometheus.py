@@ -25,7 +25,7 @@ from prometheus_client import CollectorRegistry, ProcessCollector, make_asgi_app
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from jobmojito_mcp.config import LOOPBACK_HOSTS, Settings
+from jobmojito_mcp.config import Settings, resolves_to_loopback
 
 
 def prometheus_reader() -> tuple[PrometheusMetricReader, CollectorRegistry]:
@@ -60,7 +60,7 @@ def placement(value: str) -> Placement:
 
 
 def _is_loopback(host: str) -> bool:
-    return host in LOOPBACK_HOSTS or host.startswith("127.")
+    return resolves_to_loopback(host)
 
 
 def refusal(settings: Settings) -> str | None:
