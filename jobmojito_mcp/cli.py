@@ -43,6 +43,8 @@ _CONFIG_FLAGS: list[tuple[str, str, dict[str, Any]]] = [
     ("--sandbox-db", "sandbox_db", {"metavar": "PATH", "help": "SQLite file keeping sandbox state [JOBMOJITO_SANDBOX_DB]"}),
     ("--read-only", "read_only", {"action": "store_const", "const": True, "help": "expose only the read tools [JOBMOJITO_READ_ONLY]"}),
     ("--tools", "tools", {"metavar": "LIST", "help": "expose only these tools, comma-separated [JOBMOJITO_TOOLS]"}),
+    ("--toolsets", "toolsets", {"metavar": "LIST", "help": "expose only these toolsets, comma-separated: interviews, candidates, results, account [JOBMOJITO_TOOLSETS]"}),
+    ("--sandbox-auto-take", "sandbox_auto_take", {"type": float, "metavar": "SECONDS", "help": "with --sandbox: registered candidates take the interview this long after registering [JOBMOJITO_SANDBOX_AUTO_TAKE]"}),
 ]  # fmt: skip
 _HOSTING_FLAGS: list[tuple[str, str, dict[str, Any]]] = [
     ("--transport", "mcp_transport", {"choices": ["stdio", "streamable-http", "sse", "http"], "help": "stdio (default); streamable-http at /mcp; sse at /sse; http serves both [JOBMOJITO_MCP_TRANSPORT]"}),
@@ -174,6 +176,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     sandbox.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
     sandbox.add_argument(
+        "--auto-take",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="registered candidates take the interview this long after registering (default: only when told)",
+    )
+    sandbox.add_argument(
         "--token-ttl",
         type=int,
         default=None,
@@ -217,6 +226,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             latency=args.latency,
             token_ttl=args.token_ttl,
             consent=args.consent,
+            auto_take=args.auto_take,
         )
         return
 

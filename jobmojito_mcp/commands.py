@@ -152,7 +152,7 @@ async def check(settings: Settings, args: argparse.Namespace) -> int:
             "check JOBMOJITO_BASE_URL, your network and proxy (HTTPS_PROXY / NO_PROXY), and SSL_CERT_FILE",
         )
         if reachable and not failed:
-            every_tool = settings.model_copy(update={"tools": None, "read_only": False})
+            every_tool = settings.model_copy(update={"tools": None, "toolsets": None, "read_only": False})
             result = await _call_with(upstream, credential, every_tool, "list_avatars", {"limit": 1})
             text = "\n".join(getattr(block, "text", "") for block in result.content)
             if result.is_error:

@@ -90,8 +90,12 @@ class Settings(BaseSettings):
     max_connections: int = Field(DEFAULT_MAX_CONNECTIONS, ge=1, description="Upstream connection pool size.")
     sandbox: bool = Field(False, description="Serve against the built-in in-process sandbox.")
     sandbox_db: str | None = Field(None, description="SQLite file keeping sandbox state across restarts.")
+    sandbox_auto_take: float | None = Field(
+        None, ge=0, description="Sandbox: registered candidates take the interview this many seconds later."
+    )
     read_only: bool = Field(False, description="Expose only the read tools.")
     tools: str | None = Field(None, description="Expose only these tools (comma-separated names).")
+    toolsets: str | None = Field(None, description="Expose only these toolsets (comma-separated names).")
 
     # Hosting (HTTP transports): JOBMOJITO_MCP_*
     mcp_transport: Transport = "stdio"

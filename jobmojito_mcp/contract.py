@@ -231,6 +231,31 @@ class Question(_OpenRequestObject):
     candidate_expectations_json: Expectations | None = None
 
 
+def check_questions(questions: list[Question]) -> None:
+    """A question list's own rules: ids unique; a follow-up names an earlier question's id; a
+    multiple-choice question has 2+ choices. (Shared by the create and update tools.)"""
+    seen: set[str] = set()
+    for index, item in enumerate(questions):
+        where = f"questions[{index}]"
+        main_id = item.conditional_question_main_id
+        if item.is_conditional and not main_id:
+            raise field_error(
+                f"{where}.conditional_question_main_id",
+                "required when is_conditional is true: the `id` of an earlier question",
+            )
+        if main_id and main_id not in seen:
+            raise field_error(
+                f"{where}.conditional_question_main_id",
+                f"must be the `id` of an earlier question in the array; no earlier question has id {main_id!r}",
+            )
+        if item.is_multiple_choice and len(item.question_alternatives or ()) < 2:
+            raise field_error(f"{where}.question_alternatives", "a multiple-choice question needs 2+ choices")
+        if item.id is not None:
+            if item.id in seen:
+                raise field_error(f"{where}.id", f"duplicate question id {item.id!r}")
+            seen.add(item.id)
+
+
 # ---------------------------------------------------------------------------------------------
 # Requests
 
@@ -395,28 +420,7 @@ class CreateFromQuestionsArgs(_InterviewDefinitionFields):
 
     @model_validator(mode="after")
     def _questions_are_consistent(self) -> CreateFromQuestionsArgs:
-        seen: set[str] = set()
-        for index, item in enumerate(self.questions):
-            where = f"questions[{index}]"
-            main_id = item.conditional_question_main_id
-            if item.is_conditional and not main_id:
-                raise field_error(
-                    f"{where}.conditional_question_main_id",
-                    "required when is_conditional is true: the `id` of an earlier question",
-                )
-            if main_id and main_id not in seen:
-                raise field_error(
-                    f"{where}.conditional_question_main_id",
-                    f"must be the `id` of an earlier question in the array; no earlier question has id {main_id!r}",
-                )
-            if item.is_multiple_choice and len(item.question_alternatives or ()) < 2:
-                raise field_error(
-                    f"{where}.question_alternatives", "a multiple-choice question needs 2+ choices"
-                )
-            if item.id is not None:
-                if item.id in seen:
-                    raise field_error(f"{where}.id", f"duplicate question id {item.id!r}")
-                seen.add(item.id)
+        check_questions(self.questions)
         return self
 
 

@@ -40,6 +40,9 @@ def excerpt(text: str, limit: int = _EXCERPT_CHARS) -> str:
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
 
 
+CREATED_INTERVIEW = "created the interview"
+
+
 @dataclass(frozen=True)
 class CallContext:
     """What a message needs to know about the call that failed, to say what to do next."""
@@ -47,6 +50,7 @@ class CallContext:
     tool: str
     creates: bool  # a create that may have reached JobMojito must never be blindly resent
     recheck_hint: str = ""  # how to find out whether a create went through
+    effect: str = CREATED_INTERVIEW  # what a create that went through did, e.g. "registered the candidates"
     ids: tuple[tuple[str, str], ...] = ()  # the ids the call named, (argument, value): "not found" says which
 
 
@@ -106,7 +110,7 @@ def _maybe_created(call: CallContext) -> str:
         return " It is safe to try again."
     hint = f" {call.recheck_hint}" if call.recheck_hint else ""
     return (
-        " The request was sent, so JobMojito may have created the interview anyway. "
+        f" The request was sent, so JobMojito may have {call.effect} anyway. "
         f"It was NOT sent again automatically, to avoid a duplicate.{hint}"
     )
 
@@ -115,7 +119,7 @@ class UpstreamTimeout(TransportError):
     def message(self, call: CallContext) -> str:
         slow = (
             " AI question generation can take a while; a longer JOBMOJITO_TIMEOUT allows more."
-            if call.creates
+            if call.creates and call.effect == CREATED_INTERVIEW
             else ""
         )
         return f"JobMojito did not answer in time ({self}).{slow}" + _maybe_created(call)

@@ -1,12 +1,13 @@
 """What a request may see and use: one decision, derived from the tool table, for tools, prompts and resources.
 
-    server level    --read-only and --tools pick from the table (`tools.select_tools`)
-    request level   X-MCP-Readonly and X-MCP-Tools narrow that set further, never widen it
+    server level    --read-only, --tools and --toolsets pick from the table (`tools.select_tools`)
+    request level   X-MCP-Readonly, X-MCP-Tools and X-MCP-Toolsets narrow that set further, never
+                    widen it (both levels through `tools.narrowed`)
     guides          a prompt or resource is shown exactly where every tool it needs is
                     (`guides.NEEDS`): the templates resource is list_avatars, called for the agent
 
 Narrowing headers fail closed. A repeated header narrows to the intersection of its values, and a
-value that is not understood (`X-MCP-Readonly: y`, an unknown tool name) is refused with HTTP 400
+value that is not understood (`X-MCP-Readonly: y`, an unknown tool or toolset name) is refused with HTTP 400
 before anything runs, rather than read as "no narrowing". It owns that decision and its two
 enforcement points (the ASGI check, the MCP middleware); it does not own the tool table.
 """
@@ -26,10 +27,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jobmojito_mcp.errors import excerpt
 from jobmojito_mcp.guides import NEEDS
-from jobmojito_mcp.tools import TOOLS_BY_NAME, ToolSpec
+from jobmojito_mcp.tools import TOOLS_BY_NAME, TOOLSETS, ToolSpec, narrowed
 
 READ_ONLY_HEADER = "x-mcp-readonly"
 TOOLS_HEADER = "x-mcp-tools"
+TOOLSETS_HEADER = "x-mcp-toolsets"
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 _SCOPE_KEY = "jobmojito.narrowing"  # the parsed headers, left in the ASGI scope for the MCP middleware
@@ -44,10 +46,12 @@ class NarrowingRefused(ValueError):
 
 @dataclass(frozen=True)
 class Narrowing:
-    """What a request's headers ask for: read-only, and/or only these tools (None: no list given)."""
+    """What a request's headers ask for: read-only, and/or only these tools, and/or only these
+    toolsets (None: no list given)."""
 
     read_only: bool
     tools: frozenset[str] | None
+    toolsets: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -62,11 +66,8 @@ class Exposure:
 
     def narrowed(self, narrowing: Narrowing) -> Exposure:
         return Exposure(
-            tuple(
-                spec
-                for spec in self.tools
-                if (not narrowing.read_only or spec.read_only)
-                and (narrowing.tools is None or spec.name in narrowing.tools)
+            narrowed(
+                self.tools, read_only=narrowing.read_only, names=narrowing.tools, toolsets=narrowing.toolsets
             )
         )
 
@@ -86,9 +87,11 @@ _URI_PATTERNS = [
 ]
 
 
-def parse_narrowing(read_only_values: Sequence[str], tools_values: Sequence[str]) -> Narrowing | None:
+def parse_narrowing(
+    read_only_values: Sequence[str], tools_values: Sequence[str], toolsets_values: Sequence[str] = ()
+) -> Narrowing | None:
     """The narrowing the header values ask for (None when there are none), or NarrowingRefused."""
-    if not read_only_values and not tools_values:
+    if not read_only_values and not tools_values and not toolsets_values:
         return None
     read_only = False
     for value in read_only_values:
@@ -99,20 +102,28 @@ def parse_narrowing(read_only_values: Sequence[str], tools_values: Sequence[str]
             raise NarrowingRefused(
                 f"X-MCP-Readonly: {excerpt(repr(value), 40)} is not understood; send true or false"
             )
-    tools: frozenset[str] | None = None
-    for value in tools_values:
+    tools = _names(tools_values, "X-MCP-Tools", "tool", tuple(TOOLS_BY_NAME))
+    toolsets = _names(toolsets_values, "X-MCP-Toolsets", "toolset", TOOLSETS)
+    return Narrowing(read_only, tools, toolsets)
+
+
+def _names(values: Sequence[str], header: str, kind: str, known: Sequence[str]) -> frozenset[str] | None:
+    """The names a list header's values give (repeated: only what every one names); unknown: refused."""
+    names: frozenset[str] | None = None
+    for value in values:
         named = frozenset(name.strip() for name in value.split(",") if name.strip())
-        unknown = named - TOOLS_BY_NAME.keys()
+        unknown = named - set(known)
         if unknown:
             shown = ", ".join(sorted(excerpt(name, 40) for name in unknown)[:5])
-            raise NarrowingRefused(f"X-MCP-Tools: unknown tool(s) {shown}; known: {', '.join(TOOLS_BY_NAME)}")
-        tools = named if tools is None else tools & named  # repeated: only what every one names
-    return Narrowing(read_only, tools)
+            raise NarrowingRefused(f"{header}: unknown {kind}(s) {shown}; known: {', '.join(known)}")
+        names = named if names is None else names & named
+    return names
 
 
 def _from_scope(scope: Mapping[str, Any]) -> Narrowing | None:
     read_only: list[str] = []
     tools: list[str] = []
+    toolsets: list[str] = []
     for name, value in scope.get("headers") or ():
         if name[:6] != b"x-mcp-":
             continue
@@ -120,7 +131,9 @@ def _from_scope(scope: Mapping[str, Any]) -> Narrowing | None:
             read_only.append(value.decode("latin-1"))
         elif name == b"x-mcp-tools":
             tools.append(value.decode("latin-1"))
-    return parse_narrowing(read_only, tools)
+        elif name == b"x-mcp-toolsets":
+            toolsets.append(value.decode("latin-1"))
+    return parse_narrowing(read_only, tools, toolsets)
 
 
 def narrowing_of(request: Any) -> Narrowing | None:
@@ -170,14 +183,14 @@ _NARROWED = frozenset(
         "resources/read",
     }
 )
-_WHY = "(X-MCP-Readonly / X-MCP-Tools)"
+_WHY = "(X-MCP-Readonly / X-MCP-Tools / X-MCP-Toolsets)"
 # Requests for one prompt or resource: what it is, and the parameter naming it.
 _GUIDE_REQUESTS = {"prompts/get": ("Prompt", "name"), "resources/read": ("Resource", "uri")}
 
 
 class RequestNarrowing:
     """Server middleware: hides and refuses the tools, prompts and resources a request's narrowing
-    headers exclude. The server-level choice (--read-only, --tools) is made at registration."""
+    headers exclude. The server-level choice (--read-only, --tools, --toolsets) is made at registration."""
 
     def __init__(self, exposure: Exposure) -> None:
         self._exposure = exposure

@@ -1,4 +1,4 @@
-"""Prompts for the three cookbook workflows, and resources that save agents round trips.
+"""Prompts for the five cookbook workflows, and resources that save agents round trips.
 
 Prompts are the user's shortcuts: each turns a few inputs into instructions that walk the agent
 through the tools in the right order, asking before anything goes live. Resources hold what an
@@ -88,7 +88,57 @@ def screen_candidate(
     )
 
 
-PROMPTS = (interview_from_job_description, interview_from_my_questions, screen_candidate)
+_FIND_INTERVIEW = (
+    "If the interview above is not an id, call list_interviews with filter_text = its name and use the "
+    "matching interview's id; if several match, ask me which."
+)
+
+
+def invite_candidates(interview: str, candidates: str, email_them: str = "no") -> str:
+    """Invite candidates to an interview: check the invitations left, register them once, share their links."""
+    emailing = (
+        "send_email=true (JobMojito e-mails each their link; I will be asked to confirm)"
+        if email_them.strip().lower() in ("yes", "true", "1")
+        else "send_email=false (do not e-mail anyone; I send the links myself)"
+    )
+    return (
+        f"Invite these candidates (one per line: name and e-mail) to the JobMojito interview {interview!r}:\n\n"
+        f"{candidates}\n\n"
+        f"1. {_FIND_INTERVIEW} If it is not active, tell me before going on: candidates cannot take a draft.\n"
+        "2. Call get_merchant_status and check that invitations_available covers them all; if not, stop and "
+        "tell me.\n"
+        "3. Call register_users_for_interview once, with interview_id, users = one {name, email} per line, and "
+        f"{emailing}.\n"
+        "4. Tell me who was registered, who was not and why, and each person's interview link. Do not call it "
+        "again for the same people: a repeat sends them new links (and e-mails)."
+    )
+
+
+def review_results(interview: str, shortlist: str = "3") -> str:
+    """Review an interview's results; shortlist the best, with their strongest and weakest answers."""
+    return (
+        f"Review the results of the JobMojito interview {interview!r} and shortlist the best {shortlist}.\n\n"
+        f"1. {_FIND_INTERVIEW}\n"
+        "2. Call list_interview_results with interview_id, tab=completed and order_by=score (best first).\n"
+        f"3. For each of the best {shortlist}, call get_interview_result_details (the default summary view is "
+        "enough).\n"
+        "4. Show me, for each: name, e-mail, score, the assessment in one line, the strongest and the weakest "
+        "answer (question, answer, score), the reasons for and against, and any risks. Then say how many "
+        "candidates have not finished yet (tab=incomplete).\n"
+        "5. If you have generate_interview_report, offer (but do not do it until I say so) a PDF report for "
+        "the hiring manager: "
+        "generate_interview_report with export_type=pdf, interview_result_ids = the shortlist, store_file=true "
+        "(say what it costs)."
+    )
+
+
+PROMPTS = (
+    interview_from_job_description,
+    interview_from_my_questions,
+    screen_candidate,
+    invite_candidates,
+    review_results,
+)
 
 LANGUAGES_URI = "jobmojito://languages"
 TEMPLATES_URI = "jobmojito://templates/{language}"
@@ -104,6 +154,9 @@ NEEDS: dict[str, frozenset[str]] = {
         {"list_avatars", "create_interview_from_questions", "get_interview_definition"}
     ),
     screen_candidate.__name__: frozenset({"create_interview_for_candidate"}),
+    # Finding the interview by name is only when an id was not given: not a need.
+    invite_candidates.__name__: frozenset({"get_merchant_status", "register_users_for_interview"}),
+    review_results.__name__: frozenset({"list_interview_results", "get_interview_result_details"}),
     LANGUAGES_URI: frozenset(),
     TEMPLATES_URI: frozenset({"list_avatars"}),  # it is list_avatars, called for the agent
 }

@@ -16,7 +16,8 @@ from jobmojito_mcp import contract as c
 from jobmojito_mcp.errors import excerpt
 
 View = Literal["summary", "full"]
-LOCAL_OPTIONS = frozenset({"view"})  # tool arguments that shape the result and are never sent upstream
+# Tool arguments that shape the result (view) or the request (clear_fields): never sent upstream as such.
+LOCAL_OPTIONS = frozenset({"view", "clear_fields"})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -42,7 +42,10 @@ INSTRUCTIONS = (
     "create_interview (AI writes the questions) or create_interview_from_questions (your questions); "
     "get_interview_definition to review; set_interview_state to publish (active), unpublish (draft) or "
     "archive. create_interview_for_candidate enrols one candidate and returns their interview link. "
-    "Creates are not idempotent: never repeat one that may have succeeded."
+    "Afterwards: list_interviews finds an interview's id; update_interview changes it; "
+    "register_users_for_interview invites candidates (get_merchant_status shows the invitations left); "
+    "list_interview_results, get_interview_result_details and generate_interview_report review how they did. "
+    "Creates and registrations are not idempotent: never repeat one that may have succeeded."
 )
 SANDBOX_NOTE = (
     " This server runs on the built-in sandbox: JobMojito is simulated, nothing real is created or billed."
@@ -88,9 +91,11 @@ def as_sdk_tool(
         arguments: dict[str, Any], ctx: Context[Any, Any], confirmation: Any = _NO_QUESTION
     ) -> CallToolResult:
         if not _confirmed(confirmation):
-            raise ToolError(
-                "The user declined the confirmation; nothing was sent to JobMojito and nothing changed."
-            )
+            if spec.if_declined is None or not _answered_no(confirmation):
+                raise ToolError(
+                    "The user declined the confirmation; nothing was sent to JobMojito and nothing changed."
+                )
+            arguments = {**arguments, **spec.if_declined}  # "no" chose the alternative the question offered
         with in_flight:
             return await run_tool(spec, arguments, upstream, credentials(ctx), hooks_for(ctx))
 
@@ -162,6 +167,11 @@ def _confirmed(answer: ElicitationResult[Confirmation]) -> bool:
     return isinstance(answer, AcceptedElicitation) and answer.data.confirm
 
 
+def _answered_no(answer: ElicitationResult[Confirmation]) -> bool:
+    """The user answered the question with "no" (rather than dismissing it or declining to answer)."""
+    return isinstance(answer, AcceptedElicitation) and not answer.data.confirm
+
+
 def build_server(
     upstream: Upstream,
     credentials: Credentials,
@@ -219,7 +229,7 @@ async def open_upstream(settings: Settings) -> AsyncIterator[tuple[Upstream, Cre
 
     from jobmojito_mcp.sandbox import SandboxState, create_app
 
-    state = SandboxState(db_path=settings.sandbox_db)
+    state = SandboxState(db_path=settings.sandbox_db, auto_take=settings.sandbox_auto_take)
     transport = httpx2.ASGITransport(app=create_app(state))
     async with Upstream(
         settings, transport=transport, base_url="http://sandbox.invalid/functions/v1"
@@ -228,12 +238,14 @@ async def open_upstream(settings: Settings) -> AsyncIterator[tuple[Upstream, Cre
 
 
 def exposed_tools(settings: Settings) -> tuple[ToolSpec[Any, Any], ...]:
-    """The tools this server offers: --read-only and --tools narrow the table, never widen it."""
+    """The tools this server offers: --read-only, --tools and --toolsets narrow the table, never widen it."""
     names = split_list(settings.tools) if settings.tools is not None else None
+    toolsets = split_list(settings.toolsets) if settings.toolsets is not None else None
     try:
-        return select_tools(settings.read_only, names)
+        return select_tools(settings.read_only, names, toolsets)
     except ValueError as exc:
-        raise SystemExit(f"jobmojito-mcp: --tools: {exc}") from None
+        flag = "--toolsets" if "toolset" in str(exc) else "--tools"
+        raise SystemExit(f"jobmojito-mcp: {flag}: {exc}") from None
 
 
 async def serve_stdio(settings: Settings) -> None:

@@ -1,10 +1,10 @@
-"""The six tools: one declarative table, and the one boundary every call goes through.
+"""The thirteen tools: one declarative table, and the one boundary every call goes through.
 
 Each `ToolSpec` holds everything about a tool: what agents see (name, title, description,
-argument and result models, annotations), which JobMojito function it calls, and how its result
-reads as text. `run_tool` is the single path from raw arguments to a result: validate (refuse
-before sending anything), call upstream, check the answer's shape, summarise. Failures leave as
-`ToolError` with a message an agent can act on; nothing else escapes.
+argument and result models, annotations), which JobMojito function it calls, how its result reads
+as text, and the toolset it belongs to. `run_tool` is the single path from raw arguments to a
+result: validate (refuse before sending anything), call upstream, check the answer's shape,
+summarise. Failures leave as `ToolError` with a message an agent can act on; nothing else escapes.
 """
 
 from __future__ import annotations
@@ -15,18 +15,20 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, get_args
 
 import anyio
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp_types import CallToolResult, TextContent, ToolAnnotations
+from mcp_types import CallToolResult, ContentBlock, TextContent, ToolAnnotations
 from pydantic import BaseModel, ValidationError
 
 from jobmojito_mcp import contract as c
+from jobmojito_mcp import lifecycle as lc
+from jobmojito_mcp import lifecycle_results as lr
 from jobmojito_mcp import results as r
 from jobmojito_mcp import telemetry
-from jobmojito_mcp.errors import CallContext, JobMojitoError, excerpt
+from jobmojito_mcp.errors import CREATED_INTERVIEW, CallContext, JobMojitoError, UpstreamStatusError, excerpt
 from jobmojito_mcp.logs import payloads_logged
 from jobmojito_mcp.results import LOCAL_OPTIONS
 from jobmojito_mcp.upstream import Endpoint, Upstream
@@ -53,6 +55,14 @@ CREATE = ToolAnnotations(
 CHANGE = ToolAnnotations(
     read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True
 )
+# Registering candidates mints links and may e-mail people: JobMojito's own server marks every POST
+# destructive, and a repeat is not harmless (new links, another e-mail).
+INVITE = ToolAnnotations(
+    read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=True
+)
+
+# Toolsets: groups a deployment (--toolsets) or a request (X-MCP-Toolsets) can narrow the tools to.
+TOOLSETS = ("interviews", "candidates", "results", "account")
 
 
 @dataclass(frozen=True)
@@ -76,6 +86,16 @@ class ToolSpec(Generic[Args, Response]):
     # The question to put to the user before an irreversible call, or None when no need to ask
     # (asked by the server glue, through the client, before run_tool).
     confirm: Callable[[Args], str | None] | None = None
+    # What answering that question with "no" asks for instead (arguments to override), e.g. register
+    # without e-mail; None: "no" refuses the call, like dismissing the question.
+    if_declined: Mapping[str, Any] | None = None
+    toolset: str = "interviews"  # one of TOOLSETS
+    # For calls that are not repeatable: what one that went through did, for "it may have ..." messages.
+    effect: str = CREATED_INTERVIEW
+    # Advice added to an upstream error status's message, for what that status means for this call.
+    hints: Mapping[int, str] = field(default_factory=dict)
+    # Content blocks to give beside the text (a report's document), from the validated answer.
+    attach: Callable[[Args, Response], list[ContentBlock]] | None = None
     # Arguments accepted and validated but left out of the published input schema (nested ones
     # as `questions[].label`): rarely worth an agent's attention, and every published byte is
     # paid in every agent's context. docs/arguments.md says why each; a test keeps them in step.
@@ -97,7 +117,10 @@ class ToolSpec(Generic[Args, Response]):
     @property
     def call_context(self) -> CallContext:
         return CallContext(
-            tool=self.name, creates=not self.annotations.idempotent_hint, recheck_hint=self.recheck_hint
+            tool=self.name,
+            creates=not self.annotations.idempotent_hint,
+            recheck_hint=self.recheck_hint,
+            effect=self.effect,
         )
 
     def context_for(self, args: Args) -> CallContext:
@@ -318,15 +341,15 @@ async def _run(
     try:
         data = await _call_upstream(spec, args, upstream, credential, hooks)
     except JobMojitoError as failure:
-        raise ToolFailure(failure.message(spec.context_for(args)), type(failure).__name__) from None
+        hint = spec.hints.get(failure.status) if isinstance(failure, UpstreamStatusError) else None
+        message = failure.message(spec.context_for(args)) + (f" {hint}" if hint else "")
+        raise ToolFailure(message, type(failure).__name__) from None
     try:
         answer = spec.response.model_validate(data)
     except ValidationError as exc:
         fields = sorted({_field_path(err["loc"]) for err in exc.errors()})
         maybe = (
-            " The interview may have been created; check before retrying."
-            if spec.call_context.creates
-            else ""
+            f" JobMojito may have {spec.effect}; check before retrying." if spec.call_context.creates else ""
         )
         raise ToolFailure(
             f"JobMojito answered with an unexpected shape (problem in: {', '.join(fields)[:200]}).{maybe}",
@@ -334,8 +357,9 @@ async def _run(
         ) from None
     # Built from the validated answer, not the raw one: a loosely typed value ("8" for 8) was
     # coerced above, and the client checks structuredContent against the output schema.
+    attached = spec.attach(args, answer) if spec.attach else []
     return CallToolResult(
-        content=[TextContent(type="text", text=spec.summarize(args, answer))],
+        content=[TextContent(type="text", text=spec.summarize(args, answer)), *attached],
         structured_content=spec.present(args, answer) if spec.present else r.as_sent(answer),
     )
 
@@ -348,26 +372,27 @@ async def _call_upstream(
     try:
         if not (creates and hooks.progress):
             return await call
-        return await _with_progress(call, hooks.progress)
+        slow = " (AI generation can take a while)" if spec.effect == CREATED_INTERVIEW else ""
+        return await _with_progress(call, hooks.progress, slow)
     except anyio.get_cancelled_exc_class():
         if creates:
             # The client stopped waiting; JobMojito may not have. Nobody will be told but the log.
             logger.warning(
-                "%s was cancelled after it was sent: the interview may still be created", spec.name
+                "%s was cancelled after it was sent: JobMojito may still have %s", spec.name, spec.effect
             )
         raise
 
 
-async def _with_progress(call: Awaitable[Any], report: Callable[[float, str], Awaitable[None]]) -> Any:
+async def _with_progress(
+    call: Awaitable[Any], report: Callable[[float, str], Awaitable[None]], because: str = ""
+) -> Any:
     """Await `call` while reporting, every PROGRESS_INTERVAL, how long JobMojito has been working."""
 
     async def tick() -> None:
         started = anyio.current_time()
         while True:
             elapsed = anyio.current_time() - started
-            await report(
-                round(elapsed, 1), f"Waiting for JobMojito: {elapsed:.0f} s (AI generation can take a while)"
-            )
+            await report(round(elapsed, 1), f"Waiting for JobMojito: {elapsed:.0f} s{because}")
             await anyio.sleep(PROGRESS_INTERVAL)
 
     async with anyio.create_task_group() as group:
@@ -383,32 +408,69 @@ async def _with_progress(call: Awaitable[Any], report: Callable[[float, str], Aw
     return outcome[1]
 
 
-def select_tools(
-    read_only: bool = False, names: Iterable[str] | None = None
+def narrowed(
+    specs: Iterable[ToolSpec[Any, Any]],
+    *,
+    read_only: bool = False,
+    names: Iterable[str] | None = None,
+    toolsets: Iterable[str] | None = None,
 ) -> tuple[ToolSpec[Any, Any], ...]:
-    """The tools to expose: all, the read-only ones, and/or a named subset (never more than asked)."""
+    """The specs every narrowing rule lets through: read-only, named, in the named toolsets. Each rule
+    only removes, so combining them (flags, then a request's headers) never widens the set."""
     wanted = None if names is None else set(names)
-    if wanted is not None and (unknown := wanted - TOOLS_BY_NAME.keys()):
-        raise ValueError(f"unknown tool(s) {', '.join(sorted(unknown))}; known: {', '.join(TOOLS_BY_NAME)}")
+    sets = None if toolsets is None else set(toolsets)
     return tuple(
         spec
-        for spec in TOOLS
-        if (not read_only or spec.read_only) and (wanted is None or spec.name in wanted)
+        for spec in specs
+        if (not read_only or spec.read_only)
+        and (wanted is None or spec.name in wanted)
+        and (sets is None or spec.toolset in sets)
     )
+
+
+def select_tools(
+    read_only: bool = False, names: Iterable[str] | None = None, toolsets: Iterable[str] | None = None
+) -> tuple[ToolSpec[Any, Any], ...]:
+    """The tools to expose: all, the read-only ones, a named subset and/or named toolsets (never more
+    than asked); unknown names are an error, so a typo cannot silently expose nothing."""
+    if names is not None and (unknown := set(names) - TOOLS_BY_NAME.keys()):
+        raise ValueError(f"unknown tool(s) {', '.join(sorted(unknown))}; known: {', '.join(TOOLS_BY_NAME)}")
+    if toolsets is not None and (unknown := set(toolsets) - set(TOOLSETS)):
+        raise ValueError(f"unknown toolset(s) {', '.join(sorted(unknown))}; known: {', '.join(TOOLSETS)}")
+    return narrowed(TOOLS, read_only=read_only, names=names, toolsets=toolsets)
 
 
 # ---------------------------------------------------------------------------------------------
 # Confirmation
 
 
-def _confirm_deletion(args: c.SetStateArgs) -> str | None:
+def _confirm_deletion(args: c.SetStateArgs | lc.UpdateInterviewArgs) -> str | None:
     if args.status != "deleted":
         return None
     return f"Delete interview {args.position_id} in JobMojito? This cannot be undone."
 
 
+def _confirm_emails(args: lc.RegisterUsersArgs) -> str | None:
+    if not args.send_email:
+        return None
+    shown = ", ".join(user.email for user in args.users[:5]) + (
+        f" and {len(args.users) - 5} more" if len(args.users) > 5 else ""
+    )
+    return (
+        f"E-mail interview invitations to {len(args.users)} candidate(s) ({shown}) for interview "
+        f"{args.interview_id}? They get them at once, and they cannot be recalled. Yes: register and e-mail "
+        "them. No: register them without e-mail (you get their links). Dismiss: register no one."
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # The table
+
+# JobMojito files a missing permission under HTTP 500 on some endpoints (its reference says so).
+_AUTHZ_AS_500 = (
+    "JobMojito also reports a missing permission for this interview as HTTP 500: if the id is right and a "
+    "retry fails too, this account may not change it."
+)
 
 # Arguments accepted and validated but left out of the published schemas: docs/arguments.md says
 # what each does and why it is left out. Every create tool leaves out these interview settings:
@@ -437,6 +499,27 @@ _CANDIDATE_UNPUBLISHED = _RARELY_SET | {
     "is_embedded", "max_followups", "position_description_long", "result_view", "seniority_level",
     "use_enhanced_expectations",
 }  # fmt: skip
+
+# After creation: the same rule. Changing an interview publishes what a create does, minus the rarities;
+# questions go back as get_interview_definition(view=full) gave them, so only their text is described.
+_UPDATE_UNPUBLISHED = frozenset(
+    {"candidate_expectations_json", "candidate_video_introduction", "coach_plan", "code", "cover_image_url",
+     "custom_scoring", "description_long", "hiring_for_company", "interview_attempts", "interview_available_till",
+     "interview_conversation_speed", "interview_department", "interview_salary", "interview_tone",
+     "interview_type", "knowledge_base_store_id", "max_followups", "pdf_export_auto_config",
+     "questions_random_subset", "recording", "recording_full_session", "recruiter_profile_id",
+     "required_pronunciation", "result_enable_edit_transcript", "result_view", "seniority_level", "tags", "type",
+     "type_credit"}
+    | {f"questions[].{name}" for name in (
+        "candidate_expectations_json", "conditional_question_main_id", "duration", "external_data", "external_id",
+        "is_candidate_asking_recruiter", "is_conditional", "is_expert", "is_multiple_choice", "is_without_scoring",
+        "knowledge_base_id", "label", "mojito_language_code", "question_alternatives")}
+)  # fmt: skip
+_REPORT_FEATURES_UNPUBLISHED = frozenset(
+    f"export_features_result.{name}"
+    for name in ("analytics", "files", "ai_scoring_rubric", "answer_recording", "session_recording",
+                 "group_by_question", "template", "contact_details", "ai_recruiter_assessment")
+)  # fmt: skip
 
 _CREATE_RECHECK = (
     "Before calling again, look in the JobMojito dashboard for an interview with this name created just now."
@@ -542,6 +625,159 @@ TOOLS: tuple[ToolSpec[Any, Any], ...] = (
         result=r.DefinitionResult,
         present=r.present_definition,
     ),
+    ToolSpec(
+        name="list_interviews",
+        title="Find interviews",
+        description=(
+            "Find this account's interviews (ids) by name, status or type; newest-updated first, paged."
+        ),
+        arguments=lr.ListInterviewsToolArgs,
+        response=lc.InterviewList,
+        method="GET",
+        path="/merchant-interview-list",
+        annotations=READ,
+        summarize=lr.summarize_interviews,
+        result=lr.InterviewsResult,
+        present=lr.present_interviews,
+        hints={403: "Leave merchant_id out to list your own interviews."},
+        unpublished=frozenset({"show_public", "show_demo", "filter_emoji", "merchant_id"}),
+    ),
+    ToolSpec(
+        name="update_interview",
+        title="Change an interview",
+        description=(
+            "Change an interview; only the fields given are written. questions: the whole list, as "
+            "get_interview_definition(view=full) gives it, edited. Live interviews change at once."
+        ),
+        arguments=lc.UpdateInterviewArgs,
+        response=lc.UpdatedInterview,
+        method="POST",
+        path="/job-interview-update",
+        annotations=CHANGE,  # JobMojito's own server: destructive (overwrites a live interview), idempotent
+        summarize=lr.summarize_update,
+        confirm=_confirm_deletion,
+        hints={
+            404: "Find the interview's id with list_interviews.",
+            422: "To change the questions of an active interview with a pre-recorded (offline) avatar, set "
+            "status draft first.",
+            500: _AUTHZ_AS_500,
+        },
+        unpublished=_UPDATE_UNPUBLISHED,
+    ),
+    ToolSpec(
+        name="register_users_for_interview",
+        title="Invite candidates to an interview",
+        description=(
+            "Register candidates for an interview; each gets a one-time link. send_email true: JobMojito "
+            "e-mails them (the user is asked first); false: only the links. Not idempotent: a repeat sends new "
+            "links (and e-mails)."
+        ),
+        arguments=lc.RegisterUsersArgs,
+        response=lc.RegisteredUsers,
+        method="POST",
+        path="/job-interview-register-users",
+        annotations=INVITE,
+        summarize=lr.summarize_registration,
+        result=lr.RegistrationResult,
+        present=lr.present_registration,
+        confirm=_confirm_emails,
+        if_declined={"send_email": False},
+        toolset="candidates",
+        effect="registered the candidates (and, with send_email, e-mailed them)",
+        recheck_hint=(
+            "Before calling again, call list_interview_results(interview_id=...): registered candidates are "
+            "listed there; registering them again sends new links (and e-mails)."
+        ),
+        hints={
+            422: "An unknown interview_id is reported as HTTP 422 here: find the id with list_interviews.",
+            403: "This account's role may not invite candidates (or merchant_id names another merchant).",
+        },
+        unpublished=frozenset({"hide_menu", "hide_iframe", "merchant_id"}),
+    ),
+    ToolSpec(
+        name="list_interview_results",
+        title="List interview results",
+        description=(
+            "Candidates' results, of one interview or all, by tab; order_by=score for best first. "
+            "interview_result_id is what the details and report tools take."
+        ),
+        arguments=lr.ListResultsToolArgs,
+        response=lc.ResultList,
+        method="GET",
+        path="/merchant-result-list",
+        annotations=READ,
+        summarize=lr.summarize_results,
+        result=lr.ResultsResult,
+        present=lr.present_results,
+        toolset="results",
+        hints={403: "This account may not read these results; leave merchant_id out for your own."},
+        unpublished=frozenset(
+            {"step", "risks", "filter_emoji", "merchant_id", "type", "profile_interview_id"}
+        ),
+    ),
+    ToolSpec(
+        name="get_interview_result_details",
+        title="Read a candidate's result",
+        description=(
+            "One candidate's result: score, the AI's assessment, reasons to hire or not, each answer with its "
+            "score (view summary)."
+        ),
+        arguments=lr.ResultDetailsToolArgs,
+        response=lc.ResultDetails,
+        method="GET",
+        path="/job-interview-details",
+        annotations=READ,
+        summarize=lr.summarize_details,
+        result=lr.DetailsResult,
+        present=lr.present_details,
+        toolset="results",
+        hints={
+            404: "Take interview_result_id from list_interview_results (rows without one have not started)."
+        },
+    ),
+    ToolSpec(
+        name="generate_interview_report",
+        title="Generate a result report",
+        description=(
+            "A report on one or several results, for a hiring manager: pdf (a link), html or json. Cost: 0.1 "
+            "credit per result translated (export_features_result.mojito_language_code); JobMojito's own "
+            "server bills every report."
+        ),
+        arguments=lc.ReportArgs,
+        response=lc.Report,
+        method="POST",
+        path="/job-interview-pdf",
+        annotations=CHANGE,  # JobMojito's own server: destructive (stores a file, may cost), idempotent
+        summarize=lr.summarize_report,
+        result=lr.ReportResult,
+        present=lr.present_report,
+        attach=lr.attach_report,
+        toolset="results",
+        hints={
+            422: "Unknown or unfinished results are reported as HTTP 422 here: take ids from "
+            "list_interview_results(tab=completed)."
+        },
+        unpublished=_REPORT_FEATURES_UNPUBLISHED,
+    ),
+    ToolSpec(
+        name="get_merchant_status",
+        title="Check credits and invitations",
+        description=(
+            "Credits, invitations left (check before inviting), and work waiting: results to decide, "
+            "interviews in progress."
+        ),
+        arguments=lc.MerchantStatusArgs,
+        response=lc.MerchantStatus,
+        method="GET",
+        path="/merchant-status",
+        annotations=READ,
+        summarize=lr.summarize_status,
+        toolset="account",
+        unpublished=frozenset({"merchant_id"}),
+    ),
 )
 
 TOOLS_BY_NAME: dict[str, ToolSpec[Any, Any]] = {spec.name: spec for spec in TOOLS}
+assert {spec.toolset for spec in TOOLS} == set(TOOLSETS), (
+    "every toolset has tools, every tool a known toolset"
+)

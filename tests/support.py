@@ -20,7 +20,7 @@ from mcp_types import CallToolResult
 
 from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID
 
-# The six tools, named exactly as users' configs and scripts rely on, in the order they are listed.
+# The thirteen tools, named exactly as users' configs and scripts rely on, in the order they are listed.
 TOOL_NAMES = (
     "list_avatars",
     "create_interview",
@@ -28,6 +28,22 @@ TOOL_NAMES = (
     "create_interview_for_candidate",
     "set_interview_state",
     "get_interview_definition",
+    "list_interviews",
+    "update_interview",
+    "register_users_for_interview",
+    "list_interview_results",
+    "get_interview_result_details",
+    "generate_interview_report",
+    "get_merchant_status",
+)
+# The read-only ones (what --read-only leaves).
+READ_TOOL_NAMES = (
+    "list_avatars",
+    "get_interview_definition",
+    "list_interviews",
+    "list_interview_results",
+    "get_interview_result_details",
+    "get_merchant_status",
 )
 SERVER = ("-m", "jobmojito_mcp")  # how a server subprocess is started: python + this
 TOKEN = "test-token-0b7e3c2a9f41d8e6"  # long and unique: any occurrence in output is a leak
@@ -93,6 +109,20 @@ async def stdio_server(
         with stderr_path.open("w", encoding="utf-8") as errlog:
             async with Client(stdio_client(params, errlog=errlog), mode=mode) as client:
                 yield StdioServer(client, stderr_path)
+
+
+def answering(action: str, confirm: bool | None = None) -> Any:
+    """An elicitation callback answering every question the same way; `.asked` keeps the questions."""
+    from mcp_types import ElicitResult
+
+    asked: list[str] = []
+
+    async def callback(context: Any, params: Any) -> ElicitResult:
+        asked.append(params.message)
+        return ElicitResult(action=action, content=None if confirm is None else {"confirm": confirm})  # type: ignore[arg-type]
+
+    callback.asked = asked  # type: ignore[attr-defined]
+    return callback
 
 
 def text_of(result: CallToolResult) -> str:

@@ -8,19 +8,20 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
-from typing import Any
 
 import anyio
 import pytest
 from mcp import Client
-from mcp.client.context import ClientRequestContext
 from mcp.client.stdio import StdioServerParameters, stdio_client
-from mcp_types import CallToolResult, ElicitRequestParams, ElicitResult, TextResourceContents
+from mcp_types import CallToolResult, TextResourceContents
 
 from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox
 from tests.support import (
     COOKBOOK,
+    READ_TOOL_NAMES,
     TOKEN,
+    TOOL_NAMES,
+    answering,
     http_mcp_client,
     http_server,
     run_cli,
@@ -31,13 +32,8 @@ from tests.support import (
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(90)]
 
-READS = {"list_avatars", "get_interview_definition"}
-ALL = READS | {
-    "create_interview",
-    "create_interview_from_questions",
-    "create_interview_for_candidate",
-    "set_interview_state",
-}
+READS = set(READ_TOOL_NAMES)
+ALL = set(TOOL_NAMES)
 CREATE_ARGS = copy.deepcopy(COOKBOOK["create_interview"]) | {"interview_template_id": DEFAULT_TEMPLATE_ID}
 
 
@@ -96,7 +92,7 @@ async def test_http_flags_and_headers_narrow_but_never_widen(sandbox: RunningSan
         async with http_mcp_client(server.url, transport, {}) as client:
             assert await tool_names(client) == set(allowed.split(","))
         async with http_mcp_client(server.url, transport, {"X-MCP-Readonly": "true"}) as client:
-            assert await tool_names(client) == READS
+            assert await tool_names(client) == {"list_avatars", "get_interview_definition"}
             refused = await client.call_tool("create_interview", CREATE_ARGS)
             assert refused.is_error and "not available" in text_of(refused)
         # Asking for a tool the server does not expose does not add it.
@@ -119,6 +115,67 @@ async def test_read_only_server_ignores_a_header_asking_for_more(sandbox: Runnin
         http_mcp_client(server.url, "streamable-http", {"X-MCP-Tools": ",".join(sorted(ALL))}) as client,
     ):
         assert await tool_names(client) == READS
+
+
+RESULTS = {"list_interview_results", "get_interview_result_details", "generate_interview_report"}
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--toolsets", "results,account"], RESULTS | {"get_merchant_status"}),
+        (["--toolsets", "candidates"], {"register_users_for_interview"}),
+        (
+            ["--toolsets", "interviews", "--read-only"],
+            {"list_avatars", "get_interview_definition", "list_interviews"},
+        ),
+        (
+            ["--toolsets", "candidates,results", "--tools", "register_users_for_interview,list_avatars"],
+            {"register_users_for_interview"},
+        ),
+    ],
+)
+async def test_stdio_toolsets_narrow_and_compose(
+    sandbox: RunningSandbox, args: list[str], expected: set[str]
+) -> None:
+    async with stdio_server(server_env(sandbox.base_url), args) as server:
+        assert await tool_names(server.client) == expected
+        outside = sorted(ALL - expected)[0]
+        refused = await server.call(outside, {})
+        assert refused.is_error and outside in text_of(refused)
+    assert sandbox.requests() == []
+
+
+def test_unknown_toolsets_refuse_to_start(sandbox: RunningSandbox) -> None:
+    done = run_cli("--toolsets", "results,payroll", "tools", env=server_env(sandbox.base_url))
+    assert done.returncode != 0
+    assert (
+        "--toolsets" in done.stderr and "payroll" in done.stderr and "interviews, candidates" in done.stderr
+    )
+
+
+@pytest.mark.parametrize("transport", ["streamable-http", "sse"])
+async def test_toolsets_header_narrows_and_composes_but_never_widens(
+    sandbox: RunningSandbox, transport: str
+) -> None:
+    env = server_env(sandbox.base_url)
+    async with http_server(env, ["--transport", "http", "--toolsets", "interviews,results"]) as server:
+        async with http_mcp_client(server.url, transport, {"X-MCP-Toolsets": "results,account"}) as client:
+            assert await tool_names(client) == RESULTS  # account is not the server's to give
+            refused = await client.call_tool("get_merchant_status", {})
+            assert refused.is_error and "X-MCP-Toolsets" in text_of(refused)
+            refused = await client.call_tool("list_interviews", {})
+            assert refused.is_error
+        both = {"X-MCP-Toolsets": "results", "X-MCP-Readonly": "true"}
+        async with http_mcp_client(server.url, transport, both) as client:
+            assert await tool_names(client) == {"list_interview_results", "get_interview_result_details"}
+        named = {
+            "X-MCP-Toolsets": "interviews",
+            "X-MCP-Tools": "list_interviews,get_interview_result_details",
+        }
+        async with http_mcp_client(server.url, transport, named) as client:
+            assert await tool_names(client) == {"list_interviews"}
+    assert sandbox.requests("merchant-status") == [] and sandbox.requests("merchant-interview-list") == []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -149,20 +206,9 @@ async def test_cancelled_create_is_abandoned_and_the_server_keeps_serving(sandbo
         healthy = await server.call("list_avatars", {"limit": 1})
         assert not healthy.is_error
         with anyio.fail_after(5):
-            while "may still be created" not in server.stderr():  # noqa: ASYNC110  # a file another process writes
+            while "may still have created the interview" not in server.stderr():  # noqa: ASYNC110  # a file another process writes
                 await anyio.sleep(0.05)
     assert len(sandbox.requests("job-interview-create")) == 1, "a cancelled create is never resent"
-
-
-def answering(action: str, confirm: bool | None = None) -> Any:
-    asked: list[str] = []
-
-    async def callback(context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
-        asked.append(params.message)
-        return ElicitResult(action=action, content=None if confirm is None else {"confirm": confirm})  # type: ignore[arg-type]
-
-    callback.asked = asked  # type: ignore[attr-defined]
-    return callback
 
 
 async def created_id(client: Client) -> str:
@@ -218,13 +264,15 @@ async def test_clients_without_elicitation_rely_on_the_destructive_hint(sandbox:
 # Prompts and resources
 
 
-async def test_prompts_for_the_three_workflows(sandbox: RunningSandbox) -> None:
+async def test_prompts_for_the_five_workflows(sandbox: RunningSandbox) -> None:
     async with stdio_server(server_env(sandbox.base_url)) as server:
         prompts = {p.name: p for p in (await server.client.list_prompts()).prompts}
         assert set(prompts) == {
             "interview_from_job_description",
             "interview_from_my_questions",
             "screen_candidate",
+            "invite_candidates",
+            "review_results",
         }
         for prompt in prompts.values():
             assert prompt.description
@@ -246,6 +294,23 @@ async def test_prompts_for_the_three_workflows(sandbox: RunningSandbox) -> None:
             },
         )
         assert "create_interview_for_candidate" in screen.messages[0].content.text  # type: ignore[union-attr]
+        invite = await server.client.get_prompt(
+            "invite_candidates",
+            {"interview": "Backend Engineer", "candidates": "Ada <ada@example.com>\nAlan <alan@example.com>"},
+        )
+        text = invite.messages[0].content.text  # type: ignore[union-attr]
+        assert "ada@example.com" in text and "list_interviews" in text and "get_merchant_status" in text
+        assert "register_users_for_interview once" in text and "send_email=false" in text
+        emailing = await server.client.get_prompt(
+            "invite_candidates", {"interview": "x", "candidates": "y", "email_them": "yes"}
+        )
+        assert "send_email=true" in emailing.messages[0].content.text  # type: ignore[union-attr]
+        review = await server.client.get_prompt(
+            "review_results", {"interview": "Backend Engineer", "shortlist": "2"}
+        )
+        text = review.messages[0].content.text  # type: ignore[union-attr]
+        assert "order_by=score" in text and "best 2" in text and "get_interview_result_details" in text
+        assert "generate_interview_report" in text and "do not do it until I say so" in text
     assert sandbox.requests() == [], "prompts call nothing"
 
 
@@ -325,10 +390,7 @@ def test_call_runs_one_tool(sandbox: RunningSandbox) -> None:
 def test_tools_lists_what_is_exposed() -> None:
     done = run_cli("tools", "--read-only", env=server_env("http://127.0.0.1:9"))
     assert done.returncode == 0
-    assert [line.split()[0] for line in done.stdout.splitlines()] == [
-        "list_avatars",
-        "get_interview_definition",
-    ]
+    assert [line.split()[0] for line in done.stdout.splitlines()] == list(READ_TOOL_NAMES)
 
 
 async def test_results_of_tools_are_unchanged_by_the_hooks(sandbox: RunningSandbox) -> None:

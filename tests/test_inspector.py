@@ -87,6 +87,8 @@ def test_inspector_reads_prompts_and_resources() -> None:
         "interview_from_job_description",
         "interview_from_my_questions",
         "screen_candidate",
+        "invite_candidates",
+        "review_results",
     }
     languages = inspector("--method", "resources/read", "--uri", "jobmojito://languages")
     assert len(json.loads(languages["contents"][0]["text"])) == 34

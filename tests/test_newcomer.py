@@ -65,6 +65,39 @@ def test_sandbox_calls_keep_state_between_runs_until_reset(tmp_path: Path) -> No
     assert reset.returncode == 1 and "HTTP 404" in reset.stdout
 
 
+def test_the_whole_story_from_the_shell_with_auto_take(tmp_path: Path) -> None:
+    """`--sandbox-auto-take`: registered candidates take the interview by themselves, so a newcomer
+    can follow create -> invite -> results -> details from the shell, one `call` at a time."""
+    env = cli_env(tmp_path / "cache")
+    auto = ("--sandbox", "--sandbox-auto-take", "0")
+    created = run_cli(*auto, "call", "create_interview", "--json", "--args", json.dumps(CREATE_ARGS), env=env)
+    assert created.returncode == 0, created.stdout + created.stderr
+    interview_id = json.loads(created.stdout)["structuredContent"]["interview_def_set_id"]
+    users = [{"name": "Ada", "email": "ada@example.com"}, {"name": "Alan", "email": "alan@example.com"}]
+    invite = {"interview_id": interview_id, "users": users, "send_email": False}
+    invited = run_cli(*auto, "call", "register_users_for_interview", "--args", json.dumps(invite), env=env)
+    assert invited.returncode == 0 and "Registered 2 of 2" in invited.stdout, invited.stdout
+    listed = run_cli(
+        *auto,
+        "call",
+        "list_interview_results",
+        f"interview_id={interview_id}",
+        "order_by=score",
+        "--json",
+        env=env,
+    )
+    rows = json.loads(listed.stdout)["structuredContent"]["data"]
+    assert [row["coach_status"] for row in rows] == ["completed", "completed"]
+    details = run_cli(
+        *auto,
+        "call",
+        "get_interview_result_details",
+        f"interview_result_id={rows[0]['interview_result_id']}",
+        env=env,
+    )
+    assert details.returncode == 0 and "Strongest answer" in details.stdout, details.stdout
+
+
 # 2. A reader that stops early (`| head`) ends the output quietly; the exit status stays the command's.
 
 

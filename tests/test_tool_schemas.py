@@ -22,7 +22,7 @@ from jobmojito_mcp.schemas import generated_schemas, packaged_schemas
 from jobmojito_mcp.server import build_server
 from jobmojito_mcp.tools import TOOLS
 from jobmojito_mcp.upstream import Upstream
-from tests.support import TOOL_NAMES
+from tests.support import READ_TOOL_NAMES, TOOL_NAMES
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 pytestmark = pytest.mark.anyio
@@ -40,7 +40,7 @@ async def listed_tools() -> list[dict[str, Any]]:
     return [tool.model_dump(mode="json", by_alias=True, exclude_none=True) for tool in result.tools]
 
 
-async def test_exactly_the_six_documented_tools(listed_tools: list[dict[str, Any]]) -> None:
+async def test_exactly_the_thirteen_documented_tools(listed_tools: list[dict[str, Any]]) -> None:
     assert [tool["name"] for tool in listed_tools] == EXPECTED_NAMES
 
 
@@ -90,13 +90,21 @@ async def test_every_tool_is_fully_described(listed_tools: list[dict[str, Any]])
 
 async def test_annotations_follow_what_each_tool_does(listed_tools: list[dict[str, Any]]) -> None:
     hints = {tool["name"]: tool["annotations"] for tool in listed_tools}
-    for name in ("list_avatars", "get_interview_definition"):
+    for name in READ_TOOL_NAMES:
         assert hints[name]["readOnlyHint"] is True
+        assert (
+            hints[name]["idempotentHint"] is True
+        )  # JobMojito's own server: every GET read-only + idempotent
     for name in ("create_interview", "create_interview_from_questions", "create_interview_for_candidate"):
         assert hints[name]["readOnlyHint"] is False
         assert hints[name]["idempotentHint"] is False
-    assert hints["set_interview_state"]["destructiveHint"] is True
-    assert hints["set_interview_state"]["idempotentHint"] is True
+    # JobMojito's own server: every POST destructive; these are idempotent too.
+    for name in ("set_interview_state", "update_interview", "generate_interview_report"):
+        assert hints[name]["destructiveHint"] is True
+        assert hints[name]["idempotentHint"] is True
+    # Registering mints new links (and may e-mail) each time: never safe to repeat.
+    assert hints["register_users_for_interview"]["destructiveHint"] is True
+    assert hints["register_users_for_interview"]["idempotentHint"] is False
 
 
 def test_flat_arguments_not_nested_under_a_model_name() -> None:

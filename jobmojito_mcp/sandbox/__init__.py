@@ -1,4 +1,4 @@
-"""The built-in JobMojito sandbox: a contract-faithful simulator of the six functions endpoints.
+"""The built-in JobMojito sandbox: a contract-faithful simulator of the thirteen functions endpoints.
 
 No machine here can reach JobMojito and JobMojito has no test mode, so the project carries its
 own simulator, like stripe-mock for Stripe. It is what a newcomer runs first, the upstream every
@@ -28,6 +28,7 @@ from jobmojito_mcp.sandbox.faults import FaultKind
 from jobmojito_mcp.sandbox.journal import RecordedRequest
 from jobmojito_mcp.sandbox.runner import RunningSandbox, run_sandbox, serve
 from jobmojito_mcp.sandbox.state import SandboxState
+from jobmojito_mcp.sandbox.takes import TakeRefused
 from jobmojito_mcp.sandbox.wire import ConnectionDropped
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "RecordedRequest",
     "RunningSandbox",
     "SandboxState",
+    "TakeRefused",
     "create_app",
     "run_sandbox",
     "serve",

@@ -13,6 +13,12 @@ GET    /_sandbox/auth      the auth server: event counts (refresh, reuse, ...), 
 POST   /_sandbox/auth      change knobs: ``{"token_ttl", "consent", "reuse_interval", "clock_skew",
                            "metadata_patch"}`` (any subset)
 POST   /_sandbox/auth/sign-out  end sessions: ``{"session_id"}``, ``{"subject"}`` or ``{}`` (all)
+POST   /_sandbox/take      a candidate takes the interview: ``{"link", "score", "finish", "delay"}``
+POST   /_sandbox/decide    a recruiter decides: ``{"interview_result_id", "decision_status",
+                           "recruiter_shortlist"}``
+GET    /_sandbox/outbox    the invitation e-mails "sent"
+GET    /_sandbox/account   credits, invitations, the ledger
+POST   /_sandbox/account   set balances: any of ``account.KNOBS``
 =======================  ===========================================================
 """
 
@@ -24,6 +30,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from jobmojito_mcp.sandbox import account as accounts
+from jobmojito_mcp.sandbox import takes
 from jobmojito_mcp.sandbox.faults import make_fault
 from jobmojito_mcp.sandbox.state import SandboxState
 
@@ -87,7 +95,68 @@ def admin_routes(state: SandboxState) -> list[Route]:
         ended = state.auth.sign_out(session_id=which.get("session_id"), subject=which.get("subject"))
         return JSONResponse({"signed_out": ended})
 
+    async def take(request: Request) -> JSONResponse:
+        try:
+            spec = await request.json()
+            if (
+                not isinstance(spec, dict)
+                or set(spec) - _TAKE_FIELDS
+                or not isinstance(spec.get("link"), str)
+            ):
+                raise takes.TakeRefused(
+                    422, f'send {{"link": <interview_url>}} and any of {sorted(_TAKE_FIELDS)}'
+                )
+            takes.catch_up(state)
+            row = takes.take(
+                state,
+                spec["link"],
+                score=_number(spec.get("score"), "score"),
+                finish=spec.get("finish", True) is not False,
+                delay=_number(spec.get("delay"), "delay") or 0.0,
+            )
+        except ValueError as error:
+            return JSONResponse({"error": str(error)}, status_code=422)
+        except takes.TakeRefused as refused:
+            return JSONResponse({"error": refused.message}, status_code=refused.status)
+        return JSONResponse(taken(row))
+
+    async def decide(request: Request) -> JSONResponse:
+        try:
+            spec = await request.json()
+            if not isinstance(spec, dict) or not isinstance(spec.get("interview_result_id"), str):
+                raise takes.TakeRefused(422, 'send {"interview_result_id": ...} and the decision')
+            changes = {key: value for key, value in spec.items() if key != "interview_result_id"}
+            row = takes.decide(state, spec["interview_result_id"], changes)
+        except ValueError as error:
+            return JSONResponse({"error": str(error)}, status_code=422)
+        except takes.TakeRefused as refused:
+            return JSONResponse({"error": refused.message}, status_code=refused.status)
+        return JSONResponse(takes.list_row(row))
+
+    async def outbox(request: Request) -> JSONResponse:
+        return JSONResponse({"emails": [email.to_json() for email in state.outbox.all()]})
+
+    async def account(request: Request) -> JSONResponse:
+        if request.method == "POST":
+            try:
+                _configure_account(state, await request.json())
+            except ValueError as error:
+                return JSONResponse({"error": str(error)}, status_code=422)
+        current = state.account
+        return JSONResponse(
+            current.to_json()
+            | {
+                "available": current.available,
+                "invitations_limit": current.invitations_limit,
+                "invitations_available": current.invitations_available,
+            }
+        )
+
     return [
+        Route("/take", take, methods=["POST"]),
+        Route("/decide", decide, methods=["POST"]),
+        Route("/outbox", outbox, methods=["GET"]),
+        Route("/account", account, methods=["GET", "POST"]),
         Route("/auth", auth, methods=["GET", "POST"]),
         Route("/auth/sign-out", sign_out, methods=["POST"]),
         Route("/health", health, methods=["GET"]),
@@ -139,3 +208,40 @@ def _configure_auth(state: SandboxState, knobs: Any) -> None:
             raise ValueError(f"{name} has the wrong type")
     for name, value in knobs.items():
         setattr(state.auth, name, value)
+
+
+_TAKE_FIELDS = frozenset({"link", "score", "finish", "delay"})
+
+
+def _number(value: Any, name: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{name} must be a number")
+    return float(value)
+
+
+def taken(row: Any) -> dict[str, Any]:
+    """What the take control answers: the ids a test needs next, and where the session stands."""
+    return {
+        "interview_result_id": row.interview_result_id,
+        "profile_interview_id": row.profile_interview_id,
+        "interview_id": row.interview_id,
+        "status": (row.details or {}).get("status"),
+        "score": (row.details or {}).get("score"),
+        "completes_at": row.completes_at,
+    }
+
+
+def _configure_account(state: SandboxState, knobs: Any) -> None:
+    if not isinstance(knobs, dict):
+        raise ValueError("send a JSON object")
+    current = state.account
+    for name, value in knobs.items():
+        expected = accounts.KNOBS.get(name)
+        if expected is None:
+            raise ValueError(f"unknown field {name!r}; known: {sorted(accounts.KNOBS)}")
+        if not isinstance(value, expected) or isinstance(value, bool):
+            raise ValueError(f"{name} has the wrong type")
+        setattr(current, name, value)
+    state.save_account(current)

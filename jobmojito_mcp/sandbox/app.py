@@ -8,7 +8,10 @@ must see what the previous one let through:
 3. play an injected fault, if one is armed for this endpoint;
 4. check the bearer token (401; a JWT must be live at the sandbox's auth server);
 5. find the endpoint (404) and method (405), parse the JSON body (400 when malformed);
-6. validate against the contract (422), then let the handler answer.
+6. validate against the contract (422), move the sandbox's clock on (``takes.catch_up``), then
+   let the handler answer.
+
+Signed file links (reports) are served at Supabase Storage's path, ``/storage/v1/object/sign``.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount
 from starlette.types import Receive, Scope, Send
 
-from jobmojito_mcp.sandbox import validation
+from jobmojito_mcp.sandbox import takes, validation
 from jobmojito_mcp.sandbox.admin import admin_routes
 from jobmojito_mcp.sandbox.auth import authenticate
 from jobmojito_mcp.sandbox.errors import ApiError
@@ -32,6 +35,7 @@ from jobmojito_mcp.sandbox.journal import RecordedRequest
 from jobmojito_mcp.sandbox.oauth_routes import oauth_routes
 from jobmojito_mcp.sandbox.spec import CONTRACT
 from jobmojito_mcp.sandbox.state import SandboxState
+from jobmojito_mcp.sandbox.storage import request_origin, storage_routes
 from jobmojito_mcp.sandbox.wire import Connection, play
 
 BASE_PATH = "/functions/v1"
@@ -43,6 +47,7 @@ def create_app(state: SandboxState) -> Starlette:
         routes=[
             Mount(BASE_PATH, app=FunctionsAPI(state)),
             Mount("/_sandbox", routes=admin_routes(state)),
+            *storage_routes(state.files),
             *oauth_routes(state.auth),
         ]
     )
@@ -100,7 +105,17 @@ class FunctionsAPI:
             raise ApiError(405, "Method not allowed.")
         params = _params(route, call)
         validation.validate(route.tool, params)
-        return route.handle(self.state, params)
+        takes.catch_up(self.state)
+        origin = request_origin.set(_origin(call))
+        try:
+            return route.handle(self.state, params)
+        finally:
+            request_origin.reset(origin)
+
+
+def _origin(call: RecordedRequest) -> str:
+    """Where the caller reached the sandbox (its Host header), for links that must work from there."""
+    return f"http://{call.headers.get('host') or 'sandbox.invalid'}"
 
 
 def _params(route: Route, call: RecordedRequest) -> Any:

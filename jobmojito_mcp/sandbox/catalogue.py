@@ -179,11 +179,17 @@ def list_templates(query: dict[str, Any]) -> dict[str, Any]:
         )
 
     matches = sorted((t for t in TEMPLATES if wanted(t)), key=lambda t: (t.updated_at, t.id), reverse=True)
+    return page_of([t.as_json() for t in matches], query)
+
+
+def page_of(matches: list[dict[str, Any]], query: dict[str, Any]) -> dict[str, Any]:
+    """One page of a list answer, as every ``merchant-*-list`` endpoint pages: ``limit`` (default 50)
+    rows from ``offset`` (default 0), and ``pagination`` = ``{total, limit, offset, has_more}``."""
     limit = query.get("limit", 50)
     offset = query.get("offset") or 0
     page = matches[offset : offset + limit]
     return {
-        "data": [t.as_json() for t in page],
+        "data": page,
         "pagination": {
             "total": len(matches),
             "limit": limit,

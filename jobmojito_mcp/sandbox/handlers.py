@@ -1,4 +1,5 @@
-"""The six endpoints' behaviour, on already schema-checked parameters.
+"""The endpoints' behaviour, on already schema-checked parameters: the six of creation here, the
+seven after it in ``lifecycle.py``; ``ROUTES`` maps every endpoint to its handler.
 
 Each handler takes the state and the request's parameters (JSON body, or coerced query) and
 returns the JSON answer, or raises :class:`ApiError`. Unknown ids are answered the way the real
@@ -21,23 +22,13 @@ create endpoints (which report authorization failures as server errors).
 
 from __future__ import annotations
 
-import secrets
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from jobmojito_mcp.sandbox import validation
+from jobmojito_mcp.sandbox import lifecycle, validation
 from jobmojito_mcp.sandbox.candidates import decide
-from jobmojito_mcp.sandbox.catalogue import (
-    KNOWLEDGE_BASE_ID,
-    LEGACY_TYPES,
-    PLATFORM_TEMPLATE_ID,
-    SANDBOX_MERCHANT_ID,
-    Template,
-    find_template,
-    list_templates,
-)
+from jobmojito_mcp.sandbox.catalogue import PLATFORM_TEMPLATE_ID, list_templates
 from jobmojito_mcp.sandbox.errors import ApiError
 from jobmojito_mcp.sandbox.interviews import (
     DEFAULT_MAX_DURATION,
@@ -47,25 +38,27 @@ from jobmojito_mcp.sandbox.interviews import (
     new_interview,
     now,
 )
+from jobmojito_mcp.sandbox.lookups import check_knowledge_base, check_merchant, usable_template
+from jobmojito_mcp.sandbox.registrations import enrol
 from jobmojito_mcp.sandbox.state import SandboxState
+from jobmojito_mcp.sandbox.updates import update
 
-INTERVIEW_URL = "https://sandbox.jobmojito.invalid/interview/{token}"
 SUGGESTED_TONES = frozenset({"relaxed", "simple", "professional", "persuasive"})
 
 Answer = dict[str, Any]
 
 
 def list_avatars(state: SandboxState, query: dict[str, Any]) -> Answer:
-    _check_merchant(query, status=403)
+    check_merchant(query, status=403)
     return list_templates(query)
 
 
 def create_interview(state: SandboxState, body: dict[str, Any]) -> Answer:
     requested = validation.interview_length(body.get("interview_length"))
     validation.check_max_duration(body)
-    _check_merchant(body, status=500)
-    template = _usable_template(body["interview_template_id"], unknown_status=422)
-    _check_knowledge_base(body.get("knowledge_base_store_id"), "knowledge_base_store_id", unknown_status=422)
+    check_merchant(body, status=500)
+    template = usable_template(body["interview_template_id"], unknown_status=422)
+    check_knowledge_base(body.get("knowledge_base_store_id"), "knowledge_base_store_id", unknown_status=422)
     max_duration = body.get("max_duration") or DEFAULT_MAX_DURATION
     questions = generated_questions(
         body["name"], body.get("description") or "", body["mojito_language_code"], requested, max_duration
@@ -98,12 +91,12 @@ def create_interview(state: SandboxState, body: dict[str, Any]) -> Answer:
 
 def create_from_array(state: SandboxState, body: dict[str, Any]) -> Answer:
     validation.check_questions(body["questions"])
-    _check_merchant(body, status=500)
-    template = _usable_template(body["interview_template_id"], unknown_status=500)
-    _check_knowledge_base(body.get("knowledge_base_store_id"), "knowledge_base_store_id", unknown_status=500)
+    check_merchant(body, status=500)
+    template = usable_template(body["interview_template_id"], unknown_status=500)
+    check_knowledge_base(body.get("knowledge_base_store_id"), "knowledge_base_store_id", unknown_status=500)
     for index, question in enumerate(body["questions"]):
         name = f"questions[{index}].knowledge_base_id"
-        _check_knowledge_base(question.get("knowledge_base_id"), name, unknown_status=500)
+        check_knowledge_base(question.get("knowledge_base_id"), name, unknown_status=500)
     interview = new_interview(
         body,
         template=template,
@@ -122,7 +115,7 @@ def create_from_array(state: SandboxState, body: dict[str, Any]) -> Answer:
 
 def create_for_candidate(state: SandboxState, body: dict[str, Any]) -> Answer:
     validation.check_for_candidate(body)
-    _check_merchant(body, status=500)
+    check_merchant(body, status=500)
     interview = _position_for(state, body)
     ids = {"position_def_set_id": interview.position_id, "interview_def_set_id": interview.id}
     email = body["candidate_email"].strip().casefold()
@@ -141,20 +134,22 @@ def create_for_candidate(state: SandboxState, body: dict[str, Any]) -> Answer:
         for key in ("name", "description", "interview_description_long", "candidate_expectations")
     )
     decision = decide(body["candidate_resume"], position_text)
-    enrolment = {
-        "profile_interview_id": str(uuid.uuid4()),
-        "interview_url": INTERVIEW_URL.format(token=secrets.token_urlsafe(24)),
+    link = enrol(
+        state,
+        interview,
+        name=body["candidate_name"],
+        email=body["candidate_email"],
+        external_id=body.get("candidate_external_id"),
+    )
+    interview.candidates[email] |= {
         "status": decision.status,
-        "candidate_name": body["candidate_name"],
         "candidate_country_code": body["candidate_country_code"],
-        "created_at": now(),
     }
-    interview.candidates[email] = enrolment
     answer: Answer = {
         "status": decision.status,
         **ids,
-        "profile_interview_id": enrolment["profile_interview_id"],
-        "interview_url": enrolment["interview_url"],
+        "profile_interview_id": link.profile_interview_id,
+        "interview_url": link.url,
     }
     if decision.reason is not None:
         answer["reason"] = decision.reason
@@ -192,27 +187,6 @@ def get_interview(state: SandboxState, query: dict[str, Any]) -> Answer:
 # Helpers ----------------------------------------------------------------------------------------
 
 
-def _check_merchant(params: dict[str, Any], *, status: int) -> None:
-    merchant_id = params.get("merchant_id")
-    if merchant_id is not None and merchant_id != SANDBOX_MERCHANT_ID:
-        raise ApiError(status, "Not permitted for this merchant.", "merchant_id")
-
-
-def _usable_template(template_id: str, *, unknown_status: int) -> Template:
-    template = find_template(template_id)
-    if template is None or template.status == "deleted":
-        raise ApiError(unknown_status, "Unknown interview template.", "interview_template_id")
-    if template.type in LEGACY_TYPES:
-        message = f"Template type {template.type} is legacy and cannot be used to create interviews."
-        raise ApiError(422, message, "interview_template_id")
-    return template
-
-
-def _check_knowledge_base(kb_id: str | None, name: str, *, unknown_status: int) -> None:
-    if kb_id is not None and kb_id != KNOWLEDGE_BASE_ID:
-        raise ApiError(unknown_status, "Unknown knowledge base.", name)
-
-
 def _position_for(state: SandboxState, body: dict[str, Any]) -> Interview:
     """Reuse the position named by id (404 if unknown) or external id, else create it."""
     position_id = body.get("position_def_set_id")
@@ -226,7 +200,7 @@ def _position_for(state: SandboxState, body: dict[str, Any]) -> Interview:
         existing = state.interviews.by_external_id(external_id)
         if existing is not None:
             return existing
-    template = _usable_template(body.get("interview_template_id") or PLATFORM_TEMPLATE_ID, unknown_status=422)
+    template = usable_template(body.get("interview_template_id") or PLATFORM_TEMPLATE_ID, unknown_status=422)
     max_duration = body.get("max_duration") or DEFAULT_MAX_DURATION
     fields = {
         **body,
@@ -274,7 +248,7 @@ class Route:
 
     tool: str
     methods: frozenset[str]
-    handle: Callable[[SandboxState, dict[str, Any]], Answer]
+    handle: Callable[[SandboxState, dict[str, Any]], Any]
 
 
 ROUTES: dict[str, Route] = {
@@ -289,4 +263,16 @@ ROUTES: dict[str, Route] = {
     "job-interview-set-state": Route("set_interview_state", frozenset({"POST"}), set_state),
     # GET per the OpenAPI description; POST with a JSON body too, as the cookbook says.
     "job-interview-get": Route("get_interview_definition", frozenset({"GET", "POST"}), get_interview),
+    "merchant-interview-list": Route("list_interviews", frozenset({"GET"}), lifecycle.list_interviews),
+    "job-interview-update": Route("update_interview", frozenset({"POST"}), update),
+    "job-interview-register-users": Route(
+        "register_users_for_interview", frozenset({"POST"}), lifecycle.register_users
+    ),
+    "merchant-result-list": Route("list_interview_results", frozenset({"GET"}), lifecycle.list_results),
+    # GET per the OpenAPI description; POST with a JSON body too, as the cookbook calls it.
+    "job-interview-details": Route(
+        "get_interview_result_details", frozenset({"GET", "POST"}), lifecycle.result_details
+    ),
+    "job-interview-pdf": Route("generate_interview_report", frozenset({"POST"}), lifecycle.report),
+    "merchant-status": Route("get_merchant_status", frozenset({"GET"}), lifecycle.merchant_status),
 }

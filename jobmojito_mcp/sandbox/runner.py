@@ -24,10 +24,13 @@ from typing import Any
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from jobmojito_mcp.sandbox import takes
+from jobmojito_mcp.sandbox.admin import taken
 from jobmojito_mcp.sandbox.app import BASE_PATH, create_app
 from jobmojito_mcp.sandbox.faults import FaultKind, make_fault
 from jobmojito_mcp.sandbox.journal import RecordedRequest
 from jobmojito_mcp.sandbox.oauth import AuthServer
+from jobmojito_mcp.sandbox.registrations import Email
 from jobmojito_mcp.sandbox.state import SandboxState
 from jobmojito_mcp.sandbox.tokens import AUTH_PATH, DEFAULT_LIFETIME
 from jobmojito_mcp.sandbox.wire import TRANSPORT_STATE_KEY
@@ -92,6 +95,7 @@ def serve(
     latency: float = 0.0,
     token_ttl: int | None = None,
     consent: bool = False,
+    auto_take: float | None = None,
 ) -> None:
     """Serve the sandbox until interrupted; prints its base URL on one stderr line.
 
@@ -99,7 +103,12 @@ def serve(
     the printed URL has the real port.
     """
     state = SandboxState(
-        tokens=tokens, db_path=db_path, latency=latency, token_ttl=token_ttl, consent=consent
+        tokens=tokens,
+        db_path=db_path,
+        latency=latency,
+        token_ttl=token_ttl,
+        consent=consent,
+        auto_take=auto_take,
     )
     sock = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
     try:
@@ -182,8 +191,25 @@ class RunningSandbox:
         """Looks like `issue_token`'s, but signed with another key: must fail verification."""
         return self.state.auth.issuer_key.issue(self.jwt_issuer, subject, forged=True)
 
+    def take_interview(
+        self, link: str, *, score: float | None = None, finish: bool = True, delay: float = 0.0
+    ) -> dict[str, Any]:
+        """The candidate with this link (an ``interview_url``, or its token) takes the interview: see
+        :mod:`.takes` (``score`` pins the overall score, ``delay`` keeps it in progress that long,
+        ``finish=False`` leaves half-way). Returns the new result's ids; raises ``TakeRefused``."""
+        takes.catch_up(self.state)
+        return taken(takes.take(self.state, link, score=score, finish=finish, delay=delay))
+
+    def decide(self, interview_result_id: str, **changes: Any) -> None:
+        """What a recruiter does in the web app: ``decision_status=``, ``recruiter_shortlist=``."""
+        takes.decide(self.state, interview_result_id, changes)
+
+    def outbox(self) -> list[Email]:
+        """The invitation e-mails the sandbox "sent", oldest first."""
+        return self.state.outbox.all()
+
     def reset(self) -> None:
-        """Forget interviews, journal and faults (between tests sharing one sandbox)."""
+        """Forget interviews, candidates, results, e-mails, spending, journal and faults (between tests)."""
         self.state.reset()
 
 
@@ -195,6 +221,7 @@ def run_sandbox(
     latency: float = 0.0,
     token_ttl: int | None = None,
     consent: bool = False,
+    auto_take: float | None = None,
 ) -> Iterator[RunningSandbox]:
     """Serve a fresh sandbox on ``127.0.0.1`` (OS-chosen port) in a background thread.
 
@@ -202,7 +229,12 @@ def run_sandbox(
     ...     httpx2.get(sandbox.base_url + "/merchant-avatar-list", headers={"Authorization": "Bearer t"})
     """
     state = SandboxState(
-        tokens=tokens, db_path=db_path, latency=latency, token_ttl=token_ttl, consent=consent
+        tokens=tokens,
+        db_path=db_path,
+        latency=latency,
+        token_ttl=token_ttl,
+        consent=consent,
+        auto_take=auto_take,
     )
     sock = socket.create_server(("127.0.0.1", 0))
     server = _server(state, log_config=None)

@@ -9,9 +9,10 @@ Phases (docs/performance.md says what each figure means): `cold_start` (spawn ->
 tools/list over stdio, and what our start imports beyond the floor); `stdio_calls` (per-call
 overhead, RSS, upstream connections, bytes per tool, client-side validation cost); `hosted`
 (Streamable HTTP throughput, stateful and stateless, on the session handshake, 2025-11-25);
-`hosted_sdk` (the same with the SDK's own client on 2026-07-28, and `--workers` scaling). The
-sandbox runs in its own process (counting_sandbox.py), so no server shares its CPU or GIL with
-it. Not collected by pytest: no `test_` names here.
+`hosted_sdk` (the same with the SDK's own client on 2026-07-28, and `--workers` scaling);
+`listings` (tools/list bytes per toolset, as a stdio server writes them). The sandbox runs in its
+own process (counting_sandbox.py), so no server shares its CPU or GIL with it. Not collected by
+pytest: no `test_` names here.
 """
 
 from __future__ import annotations
@@ -890,12 +891,63 @@ def machine() -> str:
     return f"{now:%Y-%m-%d %H:%M %Z}, {os.cpu_count()} CPUs, {gigabytes:.0f} GiB RAM, Python {sys.version.split()[0]}"
 
 
+TOOLSETS = ("interviews", "candidates", "results", "account")
+
+
+def listing_bytes(*flags: str) -> tuple[int, int]:
+    """(tool count, bytes of the tools/list result) as `jobmojito-mcp --sandbox FLAGS` writes it on stdio."""
+    hello = {
+        "protocolVersion": HANDSHAKE_VERSION,
+        "capabilities": {},
+        "clientInfo": {"name": "b", "version": "0"},
+    }
+    messages = [
+        {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": hello},
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+    ]
+    server = subprocess.Popen(
+        [*OURS, "--sandbox", *flags], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        env=clean_env(),
+    )  # fmt: skip
+    assert server.stdin is not None and server.stdout is not None
+    try:
+        for message in messages:
+            server.stdin.write(json.dumps(message).encode() + b"\n")
+            server.stdin.flush()
+        server.stdout.readline()  # initialize
+        result = json.loads(server.stdout.readline())["result"]
+    finally:
+        server.stdin.close()
+        server.wait(timeout=20)
+        server.stdout.close()
+    return len(result["tools"]), len(json.dumps(result, separators=(",", ":"), ensure_ascii=False).encode())
+
+
+def listings_table() -> str:
+    """tools/list bytes for the default listing, each toolset alone, and --read-only."""
+    rows = []
+    for label, flags in [
+        ("all (default)", ()),
+        *((f"--toolsets {name}", ("--toolsets", name)) for name in TOOLSETS),
+        ("--read-only", ("--read-only",)),
+    ]:
+        count, size = listing_bytes(*flags)
+        rows.append([label, str(count), f"{size:,}", f"~{size // 4:,}"])
+    return markdown(["listing", "tools", "tools/list result (B)", "tokens"], rows)
+
+
 async def run(bench: Bench, phases: list[str], profile: str | None) -> None:
     if profile:
         await bench.profile(profile)
         return
     for phase in phases:
         started = time.perf_counter()
+        if phase == "listings":  # no sandbox or floor involved: what each listing costs an agent
+            bench.notes.append(
+                f"tools/list per toolset (compact JSON, as written on stdio):\n\n{listings_table()}"
+            )
+            continue
         await getattr(bench, phase)()
         print(f"{phase}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
 
@@ -908,7 +960,7 @@ def main() -> None:
     parser.add_argument(
         "--only",
         action="append",
-        choices=["cold_start", "stdio_calls", "hosted", "hosted_sdk"],
+        choices=["cold_start", "stdio_calls", "hosted", "hosted_sdk", "listings"],
         help="run this phase (repeatable)",
     )
     parser.add_argument(
@@ -923,7 +975,7 @@ def main() -> None:
         with log.open("a") as errlog, sandbox_process(errlog) as (sandbox, sandbox_pid):
             bench = Bench(sizes, sandbox, sandbox_pid, scratch, errlog)
             try:
-                phases = args.only or ["cold_start", "stdio_calls", "hosted", "hosted_sdk"]
+                phases = args.only or ["cold_start", "stdio_calls", "hosted", "hosted_sdk", "listings"]
                 anyio.run(run, bench, phases, args.profile)
             except BaseException:
                 errlog.flush()

@@ -43,8 +43,13 @@ from jobmojito_mcp.upstream import Upstream
 from tests.support import TOKEN, text_of
 
 CALL_TIMEOUT = 30.0  # no single call in these suites may take longer: a hang fails, it never blocks CI
-READS = frozenset({"list_avatars", "get_interview_definition"})
+READS = frozenset(
+    {"list_avatars", "get_interview_definition", "list_interviews", "list_interview_results",
+     "get_interview_result_details", "get_merchant_status"}
+)  # fmt: skip
 CREATES = frozenset({"create_interview", "create_interview_from_questions", "create_interview_for_candidate"})
+# Not creates, but never resent either: a repeat registers again (new links, maybe e-mails).
+INVITES = frozenset({"register_users_for_interview"})
 ENDPOINT_OF = {tool: spec["path"].strip("/") for tool, spec in CONTRACT.items()}
 REFUSED = "nothing was sent to JobMojito"
 _BACKTICKED = re.compile(r"`([^`]*)`")
@@ -127,6 +132,9 @@ CROSS_FIELD_RULES: dict[str, Callable[[dict[str, Any]], None]] = {
     "create_interview_from_questions": lambda body: sandbox_rules.check_questions(body["questions"]),
     "create_interview_for_candidate": sandbox_rules.check_for_candidate,
     "set_interview_state": sandbox_rules.check_set_state,
+    "update_interview": lambda body: (
+        sandbox_rules.check_questions(body["questions"]) if "questions" in body else None
+    ),
 }
 
 

@@ -1,14 +1,15 @@
 """Every tool x every upstream fault, in one table: message, attempts, nothing created twice, still healthy.
 
 tests/test_stdio_faults.py proves the table for one read and one create over stdio; this extends
-it to all six tools, adds the connection-level faults (refused, connect timeout), and checks the
-sandbox's store so a create is never made twice. The server runs in-process (the same
+it to all thirteen tools, adds the connection-level faults (refused, connect timeout), and checks
+the sandbox's store so a create (or a registration) is never made twice. The server runs in-process (the same
 `build_server` + `Upstream` code path as stdio) with short timeouts so the matrix stays quick.
 
 Retry rules under test (max_retries 2, so at most 3 attempts):
-- reads (list_avatars, get_interview_definition) are retried on connection failures, 429,
-  502/503/504 and dropped connections;
-- creates and set_interview_state are never resent once sent; a connection that was never made
+- reads (the six GET tools) are retried on connection failures, 429, 502/503/504 and dropped
+  connections;
+- creates, registrations and the repeatable changes (set_interview_state, update_interview,
+  generate_interview_report) are never resent once sent; a connection that was never made
   (refused, connect timeout) is retried for every tool, since nothing was sent.
 """
 
@@ -28,6 +29,7 @@ from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox, run_sandb
 from tests.reliability.harness import (
     CREATES,
     ENDPOINT_OF,
+    INVITES,
     READS,
     InProcess,
     in_process,
@@ -35,21 +37,14 @@ from tests.reliability.harness import (
     no_secret,
     settings,
 )
-from tests.support import COOKBOOK, text_of
+from tests.support import COOKBOOK, TOOL_NAMES, text_of
 
 pytestmark = [pytest.mark.timeout(60)]
 
 RETRIES = 2
 READ_TIMEOUT = 0.5  # the hang and slow-drip faults cost this much per tool
 CONNECT_TIMEOUT = 0.1  # the connect-timeout fault costs three of these per tool
-TOOLS = (
-    "list_avatars",
-    "get_interview_definition",
-    "create_interview",
-    "create_interview_from_questions",
-    "create_interview_for_candidate",
-    "set_interview_state",
-)
+TOOLS = TOOL_NAMES
 MAY_EXIST = "may have created the interview"
 SAFE = "safe to try again"
 
@@ -252,7 +247,19 @@ def interview(server: InProcess) -> str:
     return str(created.structured_content["interview_def_set_id"])
 
 
-def arguments_for(tool: str, interview_id: str) -> dict[str, Any]:
+@pytest.fixture(scope="module")
+def result(server: InProcess, sandbox: RunningSandbox, interview: str) -> str:
+    invite = {"interview_id": interview, "users": [{"email": "taker@example.com"}], "send_email": False}
+    registered = server.call("register_users_for_interview", invite)
+    assert isinstance(registered.structured_content, dict), text_of(registered)
+    return str(
+        sandbox.take_interview(registered.structured_content["users"][0]["interview_url"])[
+            "interview_result_id"
+        ]
+    )
+
+
+def arguments_for(tool: str, interview_id: str, result_id: str = "") -> dict[str, Any]:
     if tool in COOKBOOK:
         body = copy.deepcopy(COOKBOOK[tool])
         if body.get("interview_template_id") == "TEMPLATE_UUID":
@@ -262,6 +269,17 @@ def arguments_for(tool: str, interview_id: str) -> dict[str, Any]:
         "list_avatars": {"limit": 2},
         "get_interview_definition": {"position_id": interview_id},
         "set_interview_state": {"position_id": interview_id, "status": "active"},
+        "list_interviews": {"limit": 5},
+        "update_interview": {"position_id": interview_id, "interview_salary": "60k"},
+        "register_users_for_interview": {
+            "interview_id": interview_id,
+            "users": [{"email": "matrix@example.com"}],
+            "send_email": False,
+        },
+        "list_interview_results": {"interview_id": interview_id, "order_by": "score"},
+        "get_interview_result_details": {"interview_result_id": result_id},
+        "generate_interview_report": {"export_type": "json", "interview_result_id": result_id},
+        "get_merchant_status": {},
     }
     return others[tool]
 
@@ -269,12 +287,17 @@ def arguments_for(tool: str, interview_id: str) -> dict[str, Any]:
 def expected(fault: Fault, tool: str) -> Expect:
     if tool in READS:
         return fault.read
-    return fault.create if tool in CREATES else fault.change
+    return fault.create if tool in CREATES | INVITES else fault.change
+
+
+# What a call that may have gone through did, as its message says it.
+MAY_HAVE = {"register_users_for_interview": "may have registered the candidates"}
 
 
 def check_error(expect: Expect, tool: str, text: str) -> None:
     assert is_product_error(tool, text), text
     for fragment in expect.says:
+        fragment = MAY_HAVE.get(tool, fragment) if fragment == MAY_EXIST else fragment
         assert fragment in text, f"{fragment!r} not in: {text}"
     assert "Traceback" not in text
 
@@ -290,11 +313,12 @@ def test_fault(
     server: InProcess,
     sandbox: RunningSandbox,
     interview: str,
+    result: str,
     tool: str,
     fault: Fault,
 ) -> None:
     expect = expected(fault, tool)
-    arguments = arguments_for(tool, interview)
+    arguments = arguments_for(tool, interview, result)
     if fault.kind in ("refused", "connect-timeout"):
         fixture = "refused_server" if fault.kind == "refused" else "timeout_server"
         unreachable: Unreachable = request.getfixturevalue(fixture)
@@ -311,6 +335,7 @@ def test_fault(
     sandbox.clear_requests()
     sandbox.state.faults.clear()
     stored = len(sandbox.state.interviews.all())
+    links = len(sandbox.state.links.all())
     sandbox.inject(endpoint, fault.kind, times=fault.times, **fault.options)
     result = server.call(tool, arguments)
     text = text_of(result)
@@ -326,6 +351,9 @@ def test_fault(
         assert created == (1 if fault.handled or expect.succeeds else 0), (
             "a create was made twice, or made unseen"
         )
+    if tool in INVITES:
+        minted = len(sandbox.state.links.all()) - links
+        assert minted == (1 if fault.handled or expect.succeeds else 0), "a registration was made twice"
 
     # Healthy afterwards: with the fault gone, the same call succeeds.
     sandbox.state.faults.clear()

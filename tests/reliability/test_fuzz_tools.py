@@ -20,10 +20,10 @@ JSON at all): the result is usable or a product error, never a crash, and a crea
 confirmed says the interview may exist.
 
 Profiles: the default run draws FUZZ_DEFAULT_EXAMPLES (11) per tool and flavour (valid, broken,
-junk), ~200 argument sets in all, plus 22 answers per tool, derandomized so CI is repeatable. The
-long profile (`-m slow`, or RELIABILITY_SLOW=1) draws FUZZ_EXAMPLES (5,400) argument sets across
-the six tools, plus as many answers per tool as per tool and flavour (300), with a fresh seed each
-run; a failure prints the example and a @reproduce_failure blob.
+junk), ~430 argument sets in all, plus 22 answers per tool, derandomized so CI is repeatable. The
+long profile (`-m slow`, or RELIABILITY_SLOW=1) draws FUZZ_EXAMPLES (11,700) argument sets across
+the thirteen tools, plus as many answers per tool as per tool and flavour (300), with a fresh seed
+each run; a failure prints the example and a @reproduce_failure blob.
 """
 
 from __future__ import annotations
@@ -81,8 +81,8 @@ from tests.support import COOKBOOK, TOOL_NAMES, text_of
 
 TOOLS = TOOL_NAMES
 FLAVOURS = ("valid", "broken", "junk")
-DEFAULT_EXAMPLES = int(os.environ.get("FUZZ_DEFAULT_EXAMPLES", "11"))  # x 6 tools x 3 flavours ~ 200
-LONG_TOTAL = int(os.environ.get("FUZZ_EXAMPLES", "5400"))
+DEFAULT_EXAMPLES = int(os.environ.get("FUZZ_DEFAULT_EXAMPLES", "11"))  # x 13 tools x 3 flavours ~ 430
+LONG_TOTAL = int(os.environ.get("FUZZ_EXAMPLES", "11700"))
 LONG_EXAMPLES = math.ceil(LONG_TOTAL / (len(TOOLS) * len(FLAVOURS)))
 TEMPLATES = (
     DEFAULT_TEMPLATE_ID,
@@ -114,6 +114,19 @@ def server(sandbox: RunningSandbox) -> Iterator[InProcess]:
 def known_interviews(server: InProcess) -> list[str]:
     """A few real interviews, so id fields sometimes name one that exists."""
     return [create_one(server) for _ in range(6)]
+
+
+@pytest.fixture(scope="module")
+def known_results(server: InProcess, sandbox: RunningSandbox, known_interviews: list[str]) -> list[str]:
+    """Finished results of real candidates, so result ids sometimes name one that exists."""
+    users = [{"email": f"fuzz{index}@example.com"} for index in range(3)]
+    registered = server.call(
+        "register_users_for_interview",
+        {"interview_id": known_interviews[0], "users": users, "send_email": False},
+    )
+    assert isinstance(registered.structured_content, dict), text_of(registered)
+    links = [user["interview_url"] for user in registered.structured_content["users"]]
+    return [sandbox.take_interview(link)["interview_result_id"] for link in links]
 
 
 @pytest.fixture(autouse=True)
@@ -162,7 +175,12 @@ def cookbook(tool: str) -> dict[str, Any]:
 # Nested fields the contract types without null: the server accepts a null there as "not given" and
 # drops it (test_null_in_a_nested_field_is_not_sent_upstream), so "the body carries exactly the
 # fields given" does not hold for them by design. Valid arguments are drawn without those nulls.
-NULL_DIVERGENCES = {"PdfExportConfig": None, "Expectations": None, "Question": ("id",)}
+NULL_DIVERGENCES = {
+    "PdfExportConfig": None,
+    "Expectations": None,
+    "Question": ("id",),
+    "ReportFeatures": None,
+}
 
 
 def without_divergent_nulls(schema: dict[str, Any]) -> dict[str, Any]:
@@ -183,20 +201,59 @@ def without_divergent_nulls(schema: dict[str, Any]) -> dict[str, Any]:
     return tightened
 
 
+def closed_like(published: Any, accepted: Any, root: dict[str, Any]) -> Any:
+    """The published schema, closed ("no other fields") wherever the server refuses other fields: a
+    schema that leaves fields out cannot say so itself, nested objects included."""
+    if not isinstance(published, dict) or not isinstance(accepted, dict):
+        return published
+    if "$ref" in accepted:
+        accepted = root["$defs"][accepted["$ref"].rsplit("/", 1)[-1]]
+    branches = [branch for branch in accepted.get("anyOf", []) if branch.get("type") != "null"]
+    if len(branches) == 1:
+        accepted = branches[0]
+        if "$ref" in accepted:
+            accepted = root["$defs"][accepted["$ref"].rsplit("/", 1)[-1]]
+    closed = dict(published)
+    if "properties" in published:
+        inner = accepted.get("properties", {})
+        closed["properties"] = {
+            name: closed_like(node, inner.get(name, {}), root)
+            for name, node in published["properties"].items()
+        }
+        if accepted.get("additionalProperties") is False:
+            closed["additionalProperties"] = False
+    if "items" in published:
+        closed["items"] = closed_like(published["items"], accepted.get("items", {}), root)
+    return closed
+
+
 def strategies_for(
-    server: InProcess, tool: str, known: list[str], *, tighten: bool = False, published: bool = False
+    server: InProcess,
+    tool: str,
+    known: list[str],
+    results: list[str],
+    *,
+    tighten: bool = False,
+    published: bool = False,
 ) -> SchemaStrategies:
     """From what the server accepts (unpublished arguments and nulls included), or what it publishes."""
     if (
         published
     ):  # it leaves some accepted arguments out, so it cannot say "no others"; the server refuses them
-        schema = server.tools[tool].input_schema | {"additionalProperties": False}
+        accepted = accepted_schema(TOOLS_BY_NAME[tool].arguments)
+        schema = closed_like(server.tools[tool].input_schema, accepted, accepted)
     else:
         schema = accepted_schema(TOOLS_BY_NAME[tool].arguments)
     hints: dict[str, SearchStrategy[Any]] = {
         "interview_template_id": st.sampled_from(TEMPLATES),
         "position_id": st.sampled_from(known),
         "position_def_set_id": st.sampled_from(known),
+        "interview_id": st.sampled_from(known),
+        "interview_result_id": st.sampled_from(results),
+        "interview_result_ids": st.lists(st.sampled_from(results), min_size=1, max_size=3),
+        "clear_fields": st.lists(
+            st.sampled_from(["recording", "code", "knowledge_base_store_id"]), max_size=2
+        ),
         "knowledge_base_store_id": st.just(KNOWLEDGE_BASE_ID),
         "knowledge_base_id": st.just(KNOWLEDGE_BASE_ID),
         "merchant_id": st.just(SANDBOX_MERCHANT_ID),
@@ -253,11 +310,39 @@ def _consistent_questions(args: dict[str, Any]) -> dict[str, Any]:
     return args | {"questions": questions}
 
 
+def _a_sensible_update(args: dict[str, Any]) -> dict[str, Any]:
+    fixed = _consistent_questions(args) if args.get("questions") else dict(args)
+    if fixed.get("status") == "deleted":
+        fixed["status"] = "archived"  # keep the known interviews alive for later examples
+    for name in fixed.get("clear_fields") or []:
+        fixed.pop(name, None)  # a value and a clear for one field: refused, by design
+    return fixed | ({"name": "Renamed"} if len(fixed) == 1 else {})
+
+
+def _one_set_of_results(args: dict[str, Any]) -> dict[str, Any]:
+    fixed = dict(args)
+    if fixed.get("interview_result_id") and fixed.get("interview_result_ids"):
+        del fixed["interview_result_ids"]
+    if fixed.get("export_type") != "pdf":
+        fixed.pop("store_file", None)
+    return fixed
+
+
+def _unique_emails(args: dict[str, Any]) -> dict[str, Any]:
+    users = [
+        dict(user) | {"email": f"u{index}@example.com"} for index, user in enumerate(args.get("users") or [])
+    ]
+    return args | {"users": users or [{"email": "solo@example.com"}]}
+
+
 HELPERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "create_interview": _sensible_length,
     "create_interview_from_questions": _consistent_questions,
     "create_interview_for_candidate": _describe_position,
     "set_interview_state": _change_something,
+    "update_interview": _a_sensible_update,
+    "generate_interview_report": _one_set_of_results,
+    "register_users_for_interview": _unique_emails,
 }
 
 
@@ -301,6 +386,9 @@ def check_passthrough(tool: str, arguments: dict[str, Any], request: RecordedReq
     """
     fields = contract_fields(tool)
     given = {name: value for name, value in arguments.items() if name in fields}
+    cleared = arguments.get("clear_fields")  # update_interview: named fields are sent as null
+    if isinstance(cleared, list):
+        given |= {name: None for name in cleared if isinstance(name, str) and name in fields}
     if CONTRACT[tool]["method"] == "GET":
         expected = {name: _query_text(value) for name, value in given.items() if value is not None}
         assert set(request.query) == set(expected), (request.query, expected)
@@ -309,6 +397,10 @@ def check_passthrough(tool: str, arguments: dict[str, Any], request: RecordedReq
     sent = request.json()
     assert set(sent) <= set(given), f"sent fields nobody gave: {set(sent) - set(given)}"
     assert all(given[name] is None for name in set(given) - set(sent)), "a given value was dropped"
+    if tool == "update_interview":  # there a null is meaningful (it clears): sent as given
+        assert set(sent) == set(given) - {
+            name for name, value in given.items() if value is None and name not in sent
+        }
     for name, value in sent.items():
         assert not values or _same(value, given[name]), (name, value, given[name])
 
@@ -364,12 +456,13 @@ def fuzz(
     flavour: str,
     examples: int,
     derandomize: bool,
+    results: list[str],
 ) -> None:
-    strategies = strategies_for(server, tool, known, tighten=flavour == "valid")
+    strategies = strategies_for(server, tool, known, results, tighten=flavour == "valid")
     drawn: SearchStrategy[tuple[dict[str, Any], Mutation | None]]
     if flavour == "valid":
         # What agents are told (the published schema) and all the server accepts: both must pass.
-        told = valid_arguments(strategies_for(server, tool, known, published=True), tool)
+        told = valid_arguments(strategies_for(server, tool, known, results, published=True), tool)
         drawn = st.one_of(valid_arguments(strategies, tool), told).map(lambda args: (args, None))
     elif flavour == "broken":
         drawn = strategies.invalid()
@@ -402,11 +495,12 @@ def test_fuzz(
     server: InProcess,
     sandbox: RunningSandbox,
     known_interviews: list[str],
+    known_results: list[str],
     outcomes: Counter[tuple[str, str, str]],
     tool: str,
     flavour: str,
 ) -> None:
-    fuzz(server, sandbox, known_interviews, outcomes, tool, flavour, DEFAULT_EXAMPLES, derandomize=True)
+    fuzz(server, sandbox, known_interviews, outcomes, tool, flavour, DEFAULT_EXAMPLES, True, known_results)
 
 
 @pytest.mark.slow
@@ -416,11 +510,12 @@ def test_fuzz_long(
     server: InProcess,
     sandbox: RunningSandbox,
     known_interviews: list[str],
+    known_results: list[str],
     outcomes: Counter[tuple[str, str, str]],
     tool: str,
     flavour: str,
 ) -> None:
-    fuzz(server, sandbox, known_interviews, outcomes, tool, flavour, LONG_EXAMPLES, derandomize=False)
+    fuzz(server, sandbox, known_interviews, outcomes, tool, flavour, LONG_EXAMPLES, False, known_results)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -433,6 +528,22 @@ VALID_CALLS: dict[str, Callable[[list[str]], dict[str, Any]]] = {
     "create_interview_for_candidate": lambda known: cookbook("create_interview_for_candidate"),
     "set_interview_state": lambda known: {"position_id": known[0], "status": "active"},
     "get_interview_definition": lambda known: {"position_id": known[0]},
+    "list_interviews": lambda known: {"limit": 3},
+    "update_interview": lambda known: {"position_id": known[0], "interview_salary": "60k"},
+    "register_users_for_interview": lambda known: {
+        "interview_id": known[0],
+        "users": [{"email": "answer@example.com"}],
+        "send_email": False,
+    },
+    "list_interview_results": lambda known: {"interview_id": known[0]},
+    "get_interview_result_details": lambda known: {
+        "interview_result_id": "9c1b7a52-3f0e-4f2a-9d3e-2b8f1c0de4f2"
+    },
+    "generate_interview_report": lambda known: {
+        "export_type": "json",
+        "interview_result_id": "9c1b7a52-3f0e-4f2a-9d3e-2b8f1c0de4f2",
+    },
+    "get_merchant_status": lambda known: {},
 }
 
 
@@ -469,6 +580,8 @@ def answer_fuzz(
             assert is_product_error(tool, text), text[:300]
             if tool in CREATES:
                 assert "may have been created" in text or "may have created" in text, text
+            if tool == "register_users_for_interview":
+                assert "may have registered the candidates" in text, text
         else:
             assert isinstance(result.structured_content, dict)
 

@@ -53,6 +53,11 @@ FAULTS: list[tuple[str, str, dict[str, Any]]] = [
     ("job-interview-create-from-array", "truncated_json", {}),
     ("merchant-avatar-list", "huge", {"size": 5 * 1024 * 1024}),
     ("job-interview-set-state", "slow_drip", {"delay": 2.5, "size": 2}),
+    ("job-interview-register-users", "status", {"status": 500, "body": {"error": "Boom."}}),
+    ("job-interview-update", "reset", {}),
+    ("merchant-result-list", "status", {"status": 403}),
+    ("job-interview-pdf", "non_json", {}),
+    ("merchant-status", "status", {"status": 503}),
     # Last: a hosted caller whose token JobMojito refused gets HTTP 401 at the transport afterwards.
     ("merchant-avatar-list", "status", {"status": 401}),
 ]
@@ -78,11 +83,39 @@ async def representative_flows(
     ]
     for tool, arguments in calls:
         results.append(await call(tool, arguments))
+    # After creation: find, update, invite, review, report, account (one candidate takes it).
+    users = [{"name": "Ada", "email": "ada@example.com"}, {"name": "Alan", "email": "alan@example.com"}]
+    invite = {"interview_id": interview_id, "users": users, "send_email": False}
+    invited = await call("register_users_for_interview", invite)
+    assert isinstance(invited.structured_content, dict), text_of(invited)
+    taken = sandbox.take_interview(invited.structured_content["users"][0]["interview_url"])
+    result_id = taken["interview_result_id"]
+    lifecycle: list[tuple[str, dict[str, Any]]] = [
+        ("list_interviews", {"filter_text": "Engineer"}),
+        ("update_interview", {"position_id": interview_id, "interview_salary": "60k"}),
+        ("register_users_for_interview", invite),
+        ("list_interview_results", {"interview_id": interview_id, "order_by": "score"}),
+        ("get_interview_result_details", {"interview_result_id": result_id, "get_signed_recordings": True}),
+        ("generate_interview_report", {"export_type": "pdf", "interview_result_id": result_id}),
+        ("get_merchant_status", {}),
+        ("get_interview_result_details", {"interview_result_id": UUID}),  # 404
+        (
+            "register_users_for_interview",
+            {"interview_id": interview_id, "users": [], "send_email": True},
+        ),  # refused
+    ]
+    for tool, arguments in lifecycle:
+        results.append(await call(tool, arguments))
+    results.append(invited)
     tool_of = {endpoint: tool for tool, endpoint in ENDPOINT_OF.items()}
-    arguments_of = dict(calls) | {
-        "list_avatars": {"limit": 2},
-        "create_interview": cookbook("create_interview"),
-    }
+    arguments_of = (
+        dict(calls)
+        | dict(lifecycle[:7])
+        | {
+            "list_avatars": {"limit": 2},
+            "create_interview": cookbook("create_interview"),
+        }
+    )
     for endpoint, kind, options in FAULTS:
         sandbox.inject(endpoint, kind, **options)
         results.append(await call(tool_of[endpoint], arguments_of[tool_of[endpoint]]))
@@ -115,6 +148,11 @@ async def test_an_upstream_echoing_the_token_does_not_leak_it(sandbox: RunningSa
         for status in (401, 422, 500):
             sandbox.inject("merchant-avatar-list", "status", status=status, body=body)
             results.append(await server.call("list_avatars", {"limit": 1}))
+            sandbox.state.faults.clear()
+        for status in (403, 422, 500):  # where this project adds its own advice to JobMojito's words
+            sandbox.inject("job-interview-register-users", "status", status=status, body=body)
+            invite = {"interview_id": UUID, "users": [{"email": "a@example.com"}], "send_email": False}
+            results.append(await server.call("register_users_for_interview", invite))
             sandbox.state.faults.clear()
         log = server.stderr()
     assert TOKEN not in log

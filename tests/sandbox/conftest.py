@@ -70,3 +70,17 @@ def candidate_body() -> dict[str, Any]:
         "position_country_code": "DE",
         "mojito_language_code": "en",
     }
+
+
+@pytest.fixture
+def interview_id(client: httpx2.Client, interview_body: dict[str, Any]) -> str:
+    """A stored, active interview (AI-written questions, the default template)."""
+    response = client.post("job-interview-create", json=interview_body)
+    assert response.status_code == 200, response.text
+    return str(response.json()["interview_def_set_id"])
+
+
+@pytest.fixture
+def update_body(interview_id: str) -> dict[str, Any]:
+    """A valid job-interview-update body that also replaces the questions."""
+    return {"position_id": interview_id, "questions": [{"question": "Why us?"}]}

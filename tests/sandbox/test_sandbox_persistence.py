@@ -59,3 +59,26 @@ def test_without_db_path_nothing_persists(interview_body: dict[str, Any]) -> Non
         created = ok(http.post("job-interview-create", json=interview_body))["interview_def_set_id"]
     with run_sandbox() as sandbox, httpx2.Client(base_url=sandbox.base_url, headers=AUTH) as http:
         assert http.get("job-interview-get", params={"position_id": created}).status_code == 404
+
+
+def test_candidates_results_and_the_account_survive_a_restart(
+    tmp_path: Path, interview_body: dict[str, Any]
+) -> None:
+    db = str(tmp_path / "sandbox.db")
+    with run_sandbox(db_path=db) as sandbox, httpx2.Client(base_url=sandbox.base_url, headers=AUTH) as http:
+        interview = ok(http.post("job-interview-create", json=interview_body))["interview_def_set_id"]
+        users = [{"email": "a@example.com"}, {"email": "b@example.com"}]
+        links = ok(
+            http.post(
+                "job-interview-register-users",
+                json={"interview_id": interview, "users": users, "send_email": True},
+            )
+        )
+        sandbox.take_interview(links[0]["interview_url"], score=77)
+        before = (ok(http.get("merchant-result-list")), ok(http.get("merchant-status")))
+
+    with run_sandbox(db_path=db) as sandbox, httpx2.Client(base_url=sandbox.base_url, headers=AUTH) as http:
+        assert (ok(http.get("merchant-result-list")), ok(http.get("merchant-status"))) == before
+        assert len(sandbox.outbox()) == 2
+        sandbox.take_interview(links[1]["interview_url"])  # the unused link still works, once
+        assert len(ok(http.get("merchant-result-list", params={"tab": "completed"}))["data"]) == 2

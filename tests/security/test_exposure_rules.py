@@ -16,12 +16,18 @@ import pytest
 
 from jobmojito_mcp.sandbox import RunningSandbox
 from tests.security.attack import KEY_A, RawSession, headers_of, hosted
-from tests.support import HttpServer, http_mcp_client, server_env, stdio_server
+from tests.support import READ_TOOL_NAMES, TOOL_NAMES, HttpServer, http_mcp_client, server_env, stdio_server
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(120)]
 
-READS = {"list_avatars", "get_interview_definition"}
-PROMPTS = {"interview_from_job_description", "interview_from_my_questions", "screen_candidate"}
+READS = set(READ_TOOL_NAMES)
+PROMPTS = {
+    "interview_from_job_description",
+    "interview_from_my_questions",
+    "screen_candidate",
+    "invite_candidates",
+    "review_results",
+}
 
 
 async def listing(session: RawSession) -> dict[str, set[str]]:
@@ -66,7 +72,8 @@ async def test_read_only_keeps_what_reads_need(sandbox: RunningSandbox) -> None:
         assert (await session.open()).status_code == 200
         seen = await listing(session)
         assert seen["tools"] == READS
-        assert seen["prompts"] == set(), "every prompt walks an agent through a create"
+        # Every prompt but the review walks an agent through a create or a registration.
+        assert seen["prompts"] == {"review_results"}
         assert seen["templates"] == {"jobmojito://templates/{language}"}, "list_avatars is a read"
 
 
@@ -111,6 +118,11 @@ async def test_narrowing_headers_hide_and_refuse_prompts_and_resources(
         ([("X-MCP-Readonly", "true"), ("X-MCP-Readonly", "false")], READS),
         ([("X-MCP-Readonly", "on")], READS),
         ([("X-MCP-Readonly", "YES")], READS),
+        ([("X-MCP-Toolsets", "results,account"), ("X-MCP-Toolsets", "account")], {"get_merchant_status"}),
+        (
+            [("X-MCP-Toolsets", "results"), ("X-MCP-Readonly", "true")],
+            READS & {"list_interview_results", "get_interview_result_details"},
+        ),
         ([("X-MCP-Readonly", "off")], None),
         (
             [
@@ -133,7 +145,7 @@ async def test_repeated_headers_narrow_to_the_intersection(
         names = {tool["name"] for tool in listed["result"]["tools"]}
         assert names == (tools if tools is not None else names), names
         if tools is None:
-            assert len(names) == 6
+            assert names == set(TOOL_NAMES)
 
 
 @pytest.mark.parametrize(
@@ -145,6 +157,7 @@ async def test_repeated_headers_narrow_to_the_intersection(
         ("X-MCP-Readonly", "enabled", "X-MCP-Readonly"),
         ("X-MCP-Tools", "list_avatars,delete_everything", "delete_everything"),
         ("X-MCP-Tools", "List_Avatars", "List_Avatars"),
+        ("X-MCP-Toolsets", "results,payroll", "payroll"),
     ],
 )
 @pytest.mark.parametrize("path", ["/mcp", "/sse", "/messages/?session_id=0"])
@@ -160,7 +173,10 @@ async def test_values_not_understood_are_refused_before_anything_runs(
         response = await method(f"{server.url}{path}", headers=headers_of(KEY_A, (header, value)), **options)
         assert response.status_code == 400
         message = response.json()["error"]["message"]
-        assert named in message and ("true or false" in message or "known: list_avatars" in message)
+        assert named in message
+        assert (
+            "true or false" in message or "known: list_avatars" in message or "known: interviews" in message
+        )
         assert sandbox.requests() == []
 
 
