@@ -184,6 +184,9 @@ def _parse_stringified_json(model: type[BaseModel], raw: Mapping[str, Any]) -> d
     return parsed
 
 
+_MAX_PATH = 256  # room for a short name fully escaped; a megabyte-long name still gives a short line
+
+
 def _field_path(loc: tuple[str | int, ...]) -> str:
     path = ""
     for index, part in enumerate(loc):
@@ -191,8 +194,19 @@ def _field_path(loc: tuple[str | int, ...]) -> str:
             path += f"[{part}]"
         # Past the first (always a field name, whatever it spells), pydantic adds validator labels.
         elif index == 0 or not part.startswith(("function-", "constrained-", "json-or-python", "lax-")):
-            path += f".{part}" if path else part
-    return excerpt(path, 80) or "(arguments)"
+            shown = _shown_name(part)
+            path += f".{shown}" if path else shown
+    # Every part is already printable and unambiguous: shorten, but never respace.
+    return (path if len(path) <= _MAX_PATH else path[: _MAX_PATH - 1] + "…") or "(arguments)"
+
+
+def _shown_name(name: str) -> str:
+    """An argument name as a message quotes it: raw when that is unambiguous, else as a JSON string
+    (`" "`, `"a\\u0060b"`), so a blank, padded or unprintable name, or one with a backtick that would
+    end the quote, is still named exactly."""
+    if name and name.isprintable() and name == " ".join(name.split()) and "`" not in name and '"' not in name:
+        return name
+    return json.dumps(name).replace("`", "\\u0060")
 
 
 def _suggest(unknown: str, known: list[str]) -> str | None:

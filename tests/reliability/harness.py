@@ -53,6 +53,8 @@ INVITES = frozenset({"register_users_for_interview"})
 ENDPOINT_OF = {tool: spec["path"].strip("/") for tool, spec in CONTRACT.items()}
 REFUSED = "nothing was sent to JobMojito"
 _BACKTICKED = re.compile(r"`([^`]*)`")
+# A refusal lists one field per line, "- `field`: problem"; a quoted value may hold a backtick itself.
+_LISTED_FIELD = re.compile(r"^\s*- `([^`]*)`", re.MULTILINE)
 
 
 def settings(base_url: str, **overrides: Any) -> Settings:
@@ -201,8 +203,8 @@ async def eventually(condition: Callable[[], bool], within: float = 10.0, every:
 
 
 def backticked(text: str) -> list[str]:
-    """The field names an error text lists (each in backticks)."""
-    return _BACKTICKED.findall(text)
+    """The field names an error text lists: one per "- `field`:" line, else whatever is in backticks."""
+    return _LISTED_FIELD.findall(text) or _BACKTICKED.findall(text)
 
 
 def no_secret(result: CallToolResult, *secrets: str) -> None:

@@ -363,7 +363,11 @@ def junk_arguments(strategies: SchemaStrategies) -> SearchStrategy[dict[str, Any
 
 
 def _query_text(value: Any) -> str:
-    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # JSON has one number type: 1.0 is the whole number 1, sent as such
+    return str(value)
 
 
 def _same(sent: Any, given: Any) -> bool:
@@ -653,6 +657,54 @@ def test_unknown_argument_is_named_whatever_its_name(server: InProcess, name: st
     result = server.call("list_avatars", {name: 1})
     assert result.is_error
     assert f"`{name}`" in text_of(result), text_of(result)
+
+
+@pytest.mark.parametrize(
+    ("name", "named"),
+    [
+        (" ", '" "'),
+        ("a  b", '"a  b"'),
+        ("tab\there", '"tab\\there"'),
+        ("a`b", '"a\\u0060b"'),
+        ('say "hi"', '"say \\"hi\\""'),
+    ],
+    ids=["blank", "double-space", "tab", "backtick", "quotes"],
+)
+def test_an_unknown_argument_with_an_awkward_name_is_named_exactly(
+    server: InProcess, sandbox: RunningSandbox, name: str, named: str
+) -> None:
+    # Found by the long fuzz: a blank name was reported as `(arguments)`, a doubled space collapsed.
+    sandbox.clear_requests()
+    result = server.call("list_avatars", {name: 1})
+    assert result.is_error
+    assert f"- `{named}`: unknown argument" in text_of(result), text_of(result)
+    assert json.loads(named) == name
+    assert sandbox.requests() == []
+
+
+@pytest.mark.parametrize("tool", ["list_avatars", "list_interviews"])
+def test_a_whole_float_page_size_is_sent_as_a_whole_number(
+    server: InProcess, sandbox: RunningSandbox, tool: str
+) -> None:
+    # Found by the long fuzz (the harness expected "1.0"): JSON's 1.0 is the integer 1, and goes as "1".
+    sandbox.clear_requests()
+    result = server.call(tool, {"limit": 1.0})
+    assert not result.is_error, text_of(result)
+    [request] = sandbox.requests()
+    assert request.query["limit"] == "1"
+
+
+def test_a_backtick_in_a_bad_value_does_not_hide_the_next_field(
+    server: InProcess, sandbox: RunningSandbox, known_interviews: list[str]
+) -> None:
+    # Found by the long fuzz: `(got '`')` left the fields after it unreadable to a parser of the list.
+    sandbox.clear_requests()
+    result = server.call(
+        "register_users_for_interview", {"interview_id": known_interviews[0], "users": [{"email": "`"}]}
+    )
+    assert result.is_error
+    assert backticked(text_of(result)) == ["users[0].email", "send_email"], text_of(result)
+    assert sandbox.requests() == []
 
 
 BOUNDLESS_REFUSALS = [
