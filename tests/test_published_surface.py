@@ -16,8 +16,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 SNAPSHOT = Path(__file__).parent / "snapshots" / "published_surface.json"
 
 # One prompt call each, with every argument given, so the whole text of each prompt is pinned.
@@ -110,5 +108,7 @@ def test_the_published_surface_is_byte_identical() -> None:
     pinned = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
     for variant in VARIANTS:
         for label, line in current[variant].items():
-            assert line == pinned[variant][label], f"{variant}: {label} changed (UPDATE_SNAPSHOTS=1, then review)"
+            assert line == pinned[variant][label], (
+                f"{variant}: {label} changed (UPDATE_SNAPSHOTS=1, then review)"
+            )
     assert current.keys() == pinned.keys()
