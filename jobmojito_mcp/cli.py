@@ -237,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     settings = _settings(args)
     if args.command in ("login", "logout"):
         configure_logging("DEBUG" if settings.log_level == "DEBUG" else "ERROR", settings.log_format)
-        from jobmojito_mcp import login
+        from jobmojito_mcp.signin import login
 
         if args.command == "logout":
             sys.exit(anyio.run(login.logout, settings))
@@ -273,8 +273,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             anyio.run(serve_stdio, settings)
         return
     # Only the hosted path pays for importing uvicorn and the auth stack.
-    from jobmojito_mcp.hosting import ConfigurationRefused, serve_http
-    from jobmojito_mcp.workers import serve_workers
+    from jobmojito_mcp.hosting.app import ConfigurationRefused, serve_http
+    from jobmojito_mcp.hosting.workers import serve_workers
 
     try:
         if settings.mcp_workers > 1:

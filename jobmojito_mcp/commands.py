@@ -17,10 +17,9 @@ from mcp import Client
 from mcp_types import CallToolResult
 
 from jobmojito_mcp.config import Settings
-from jobmojito_mcp.credentials import Credential
 from jobmojito_mcp.server import build_server, exposed_tools, open_upstream
-from jobmojito_mcp.tools import TOOLS_BY_NAME
-from jobmojito_mcp.upstream import Upstream
+from jobmojito_mcp.tooling.upstream import Credential, Upstream
+from jobmojito_mcp.toolsets import TOOLS_BY_NAME
 
 OK, FAIL = "ok  ", "FAIL"
 
@@ -178,9 +177,9 @@ async def check(settings: Settings, args: argparse.Namespace) -> int:
 
 def _validity(settings: Settings) -> str:
     """ "; access token valid until ..." for a stored sign-in, read after the call (which may have renewed it)."""
-    from jobmojito_mcp.credentials import SignIn, server_credential
-    from jobmojito_mcp.credstore import CorruptCredentials
-    from jobmojito_mcp.login import describe_validity
+    from jobmojito_mcp.signin.credentials import SignIn, server_credential
+    from jobmojito_mcp.signin.login import describe_validity
+    from jobmojito_mcp.signin.store import CorruptCredentials
 
     credential = server_credential(settings)
     if not isinstance(credential, SignIn):
@@ -196,12 +195,12 @@ def _sign_in_status(settings: Settings) -> tuple[bool, str]:
     """(usable, who is signed in, until when, and where the credentials live)."""
     import time
 
-    from jobmojito_mcp.credentials import SignIn, server_credential
-    from jobmojito_mcp.credstore import CorruptCredentials
-    from jobmojito_mcp.login import describe_account
+    from jobmojito_mcp.signin.credentials import SignIn, server_credential
+    from jobmojito_mcp.signin.login import describe_account
+    from jobmojito_mcp.signin.store import CorruptCredentials
 
     if settings.token is not None:
-        from jobmojito_mcp.oauth import unverified_claims
+        from jobmojito_mcp.signin.oauth import unverified_claims
 
         expires = unverified_claims(settings.token.get_secret_value()).get("exp")
         if isinstance(expires, int | float) and expires < time.time():

@@ -36,7 +36,7 @@ DEFAULT_HTTP_PORT = 8000
 DEFAULT_SHUTDOWN_GRACE = 20.0
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
-# Hosted limits (limits.py: connections; quotas.py: per caller). Each value says why it is that.
+# Hosted limits (hosting/limits.py: connections; hosting/quotas.py: per caller). Each value says why it is that.
 # Open connections, all callers together; kept below the process's file limit whatever is asked.
 # About 10 KiB each when idle: 4,096 is 40 MiB, and far more than one process serves usefully.
 DEFAULT_CONNECTION_LIMIT = 4096
@@ -73,7 +73,7 @@ class Settings(BaseSettings):
     token: SecretStr | None = Field(
         None, description="A fixed JobMojito access token (expires within the hour)."
     )
-    # Signing in (`jobmojito-mcp login`); see credentials.py for the order these are used in.
+    # Signing in (`jobmojito-mcp login`); see signin/credentials.py for the order these are used in.
     auth_url: str | None = Field(None, description="JobMojito's authorization server (Supabase Auth).")
     refresh_token: SecretStr | None = Field(None, description="Headless sign-in: a refresh token.")
     client_id: str | None = Field(None, description="The OAuth client the refresh token was issued to.")

@@ -1,8 +1,8 @@
 """What a request may see and use: one decision, derived from the tool table, for tools, prompts and resources.
 
-    server level    --read-only, --tools and --toolsets pick from the table (`tools.select_tools`)
+    server level    --read-only, --tools and --toolsets pick from the table (`select_tools`)
     request level   X-MCP-Readonly, X-MCP-Tools and X-MCP-Toolsets narrow that set further, never
-                    widen it (both levels through `tools.narrowed`)
+                    widen it (both levels through `narrowed`)
     guides          a prompt or resource is shown exactly where every tool it needs is
                     (`guides.NEEDS`): the templates resource is list_avatars, called for the agent
 
@@ -15,7 +15,7 @@ enforcement points (the ASGI check, the MCP middleware); it does not own the too
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,9 +25,10 @@ from mcp_types import INVALID_PARAMS, INVALID_REQUEST, CallToolResult, TextConte
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from jobmojito_mcp.errors import excerpt
 from jobmojito_mcp.guides import NEEDS
-from jobmojito_mcp.tools import TOOLS_BY_NAME, TOOLSETS, ToolSpec, narrowed
+from jobmojito_mcp.tooling.errors import excerpt
+from jobmojito_mcp.tooling.spec import ToolSpec
+from jobmojito_mcp.toolsets import TOOLS, TOOLS_BY_NAME, TOOLSETS
 
 READ_ONLY_HEADER = "x-mcp-readonly"
 TOOLS_HEADER = "x-mcp-tools"
@@ -38,6 +39,38 @@ _SCOPE_KEY = "jobmojito.narrowing"  # the parsed headers, left in the ASGI scope
 _UNSET = object()
 
 assert all(needs <= TOOLS_BY_NAME.keys() for needs in NEEDS.values()), "guides need tools of the table"
+
+
+def narrowed(
+    specs: Iterable[ToolSpec[Any, Any]],
+    *,
+    read_only: bool = False,
+    names: Iterable[str] | None = None,
+    toolsets: Iterable[str] | None = None,
+) -> tuple[ToolSpec[Any, Any], ...]:
+    """The specs every narrowing rule lets through: read-only, named, in the named toolsets. Each rule
+    only removes, so combining them (flags, then a request's headers) never widens the set."""
+    wanted = None if names is None else set(names)
+    sets = None if toolsets is None else set(toolsets)
+    return tuple(
+        spec
+        for spec in specs
+        if (not read_only or spec.read_only)
+        and (wanted is None or spec.name in wanted)
+        and (sets is None or spec.toolset in sets)
+    )
+
+
+def select_tools(
+    read_only: bool = False, names: Iterable[str] | None = None, toolsets: Iterable[str] | None = None
+) -> tuple[ToolSpec[Any, Any], ...]:
+    """The tools to expose: all, the read-only ones, a named subset and/or named toolsets (never more
+    than asked); unknown names are an error, so a typo cannot silently expose nothing."""
+    if names is not None and (unknown := set(names) - TOOLS_BY_NAME.keys()):
+        raise ValueError(f"unknown tool(s) {', '.join(sorted(unknown))}; known: {', '.join(TOOLS_BY_NAME)}")
+    if toolsets is not None and (unknown := set(toolsets) - set(TOOLSETS)):
+        raise ValueError(f"unknown toolset(s) {', '.join(sorted(unknown))}; known: {', '.join(TOOLSETS)}")
+    return narrowed(TOOLS, read_only=read_only, names=names, toolsets=toolsets)
 
 
 class NarrowingRefused(ValueError):

@@ -14,8 +14,9 @@ from typing import Any, get_args
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 
-from jobmojito_mcp import contract as c
-from jobmojito_mcp.tools import TOOLS_BY_NAME, run_tool
+from jobmojito_mcp.tooling.run import run_tool
+from jobmojito_mcp.toolsets import TOOLS_BY_NAME
+from jobmojito_mcp.toolsets.common import LanguageCode
 
 LANGUAGE_NAMES = {
     "ar": "Arabic", "bg": "Bulgarian", "zh": "Chinese", "hr": "Croatian", "cs": "Czech", "da": "Danish",
@@ -25,7 +26,7 @@ LANGUAGE_NAMES = {
     "br": "Portuguese (Brazil)", "ro": "Romanian", "ru": "Russian", "sk": "Slovak", "es": "Spanish",
     "sv": "Swedish", "ta": "Tamil", "th": "Thai", "tr": "Turkish", "uk": "Ukrainian", "vi": "Vietnamese",
 }  # fmt: skip
-assert set(LANGUAGE_NAMES) == set(get_args(c.LanguageCode)), "every API language code has a name"
+assert set(LANGUAGE_NAMES) == set(get_args(LanguageCode)), "every API language code has a name"
 
 _PICK_TEMPLATE = (
     "Call list_avatars (mojito_language_code={language}) and pick an active template that can create "

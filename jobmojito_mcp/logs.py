@@ -152,7 +152,7 @@ def _kind(record: logging.LogRecord) -> tuple[tuple[str, int, str], str]:
     return (record.name, record.levelno, _VARYING.sub("#", line)), line
 
 
-# The SDK's lines that quote a failure's text (which quotes the caller's rejected value): tools.py
+# The SDK's lines that quote a failure's text (which quotes the caller's rejected value): tooling/run.py
 # logs each failure itself, by kind. Resource failures keep their URI, lose the text.
 _QUOTING = frozenset({"Tool %r failed: %r"})
 _RESOURCE_FAILED = "Resource %r failed: %r"

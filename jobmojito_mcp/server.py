@@ -3,7 +3,7 @@
 The SDK derives a tool's input schema from its function signature, which would nest a model
 parameter under its name. Here each tool is registered with its argument model's own schema
 (flat: the API's field names at the top level) and a handler that takes the raw arguments, so
-`tools.run_tool` validates them and words every refusal itself.
+`tooling.run.run_tool` validates them and words every refusal itself.
 """
 
 from __future__ import annotations
@@ -25,12 +25,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from jobmojito_mcp import __version__, telemetry
 from jobmojito_mcp.config import SANDBOX_TOKEN, Settings, split_list
-from jobmojito_mcp.credentials import Credential, StaticToken, describe_credential, server_credential
-from jobmojito_mcp.exposure import Exposure, RequestNarrowing
+from jobmojito_mcp.exposure import Exposure, RequestNarrowing, select_tools
 from jobmojito_mcp.guides import PROMPTS, read_templates, register_guides
-from jobmojito_mcp.schemas import tool_schemas
-from jobmojito_mcp.tools import TOOLS, CallHooks, ToolSpec, run_tool, select_tools, validate_arguments
-from jobmojito_mcp.upstream import Upstream
+from jobmojito_mcp.signin.credentials import StaticToken, describe_credential, server_credential
+from jobmojito_mcp.tooling.run import CallHooks, run_tool
+from jobmojito_mcp.tooling.schemas import tool_schemas
+from jobmojito_mcp.tooling.spec import ToolSpec
+from jobmojito_mcp.tooling.upstream import Credential, Upstream
+from jobmojito_mcp.tooling.validation import validate_arguments
+from jobmojito_mcp.toolsets import TOOLS
 
 logger = logging.getLogger(__name__)
 

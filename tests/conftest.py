@@ -1,4 +1,7 @@
-"""Shared test setup: async tests (marked `anyio`) run on asyncio; one sandbox per test module."""
+"""Shared test setup: async tests (marked `anyio`) run on asyncio; one sandbox per test module; the
+Hypothesis profiles: `repeatable` (the default, and CI's: derandomized, no example database) and
+`explore` (HYPOTHESIS_PROFILE=explore or --hypothesis-profile=explore: a fresh seed each run, found
+failures kept in .hypothesis/examples and replayed first). See docs/testing.md."""
 
 from __future__ import annotations
 
@@ -7,8 +10,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 from jobmojito_mcp.sandbox import RunningSandbox, run_sandbox
+
+_EXAMPLES = Path(__file__).parent.parent / ".hypothesis" / "examples"
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False, database=DirectoryBasedExampleDatabase(_EXAMPLES))
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 @pytest.fixture(scope="session")

@@ -17,12 +17,12 @@ import pytest
 from mcp import Client
 
 from jobmojito_mcp.config import Settings
-from jobmojito_mcp.credentials import StaticToken
 from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox
-from jobmojito_mcp.schemas import accepted_schema, tool_schemas
 from jobmojito_mcp.server import build_server
-from jobmojito_mcp.tools import TOOLS, TOOLS_BY_NAME
-from jobmojito_mcp.upstream import Upstream
+from jobmojito_mcp.signin.credentials import StaticToken
+from jobmojito_mcp.tooling.schemas import accepted_schema, tool_schemas
+from jobmojito_mcp.tooling.upstream import Upstream
+from jobmojito_mcp.toolsets import TOOLS, TOOLS_BY_NAME
 from tests.support import COOKBOOK, TOKEN, text_of
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "arguments.md"

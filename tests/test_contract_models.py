@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from jobmojito_mcp.results import LOCAL_OPTIONS
-from jobmojito_mcp.schemas import accepted_schema, published_schema
-from jobmojito_mcp.tools import TOOLS, TOOLS_BY_NAME
+from jobmojito_mcp.tooling.schemas import accepted_schema, published_schema
+from jobmojito_mcp.tooling.spec import LOCAL_OPTIONS
+from jobmojito_mcp.toolsets import TOOLS, TOOLS_BY_NAME
 
 CONTRACT: dict[str, Any] = json.loads(
     resources.files("jobmojito_mcp.sandbox").joinpath("contract.json").read_text("utf-8")

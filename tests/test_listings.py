@@ -17,9 +17,9 @@ import pytest
 from mcp import Client
 
 from jobmojito_mcp.config import Settings
-from jobmojito_mcp.credentials import StaticToken
 from jobmojito_mcp.server import build_server
-from jobmojito_mcp.upstream import Upstream
+from jobmojito_mcp.signin.credentials import StaticToken
+from jobmojito_mcp.tooling.upstream import Upstream
 from tests.support import TOOL_NAMES
 
 pytestmark = pytest.mark.anyio

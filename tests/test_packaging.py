@@ -26,6 +26,15 @@ def test_wheel_installs_and_serves_on_its_own(tmp_path: Path) -> None:
     (wheel,) = wheels.glob("jobmojito_mcp-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         metadata = archive.read(next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA")))
+        names = set(archive.namelist())
+    # The data the package reads at run time: the schemas served (else generated at every start),
+    # the sandbox's contract, the typing marker.
+    data = {
+        "jobmojito_mcp/tooling/schemas.json",
+        "jobmojito_mcp/sandbox/contract.json",
+        "jobmojito_mcp/py.typed",
+    }
+    assert data <= names, data - names
     # An SPDX expression (PEP 639), not the deprecated license table pip warns about.
     assert b"\nLicense-Expression: MIT\n" in metadata
     env_dir = tmp_path / "env"

@@ -354,7 +354,7 @@ def test_corrupt_credentials_file(
 async def test_a_code_used_twice_is_refused_in_one_line(sandbox: RunningSandbox) -> None:
     from mcp.client.auth.oauth2 import PKCEParameters
 
-    from jobmojito_mcp import oauth
+    from jobmojito_mcp.signin import oauth
 
     async with httpx2.AsyncClient(timeout=10) as http:
         metadata = await oauth.discover(http, sandbox.jwt_issuer)

@@ -19,11 +19,11 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp_types import CallToolResult
 
 from jobmojito_mcp.config import Settings
-from jobmojito_mcp.credentials import SignIn
-from jobmojito_mcp.credstore import CredentialStore
 from jobmojito_mcp.sandbox import RunningSandbox, run_sandbox
 from jobmojito_mcp.server import build_server
-from jobmojito_mcp.upstream import Upstream
+from jobmojito_mcp.signin.credentials import SignIn
+from jobmojito_mcp.signin.store import CredentialStore
+from jobmojito_mcp.tooling.upstream import Upstream
 from tests.support import http_server, run_cli, signin_env, stdio_server, text_of, whole_env
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(180)]

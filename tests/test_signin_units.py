@@ -15,11 +15,11 @@ import pytest
 from mcp.shared.auth import OAuthToken
 from pydantic import ValidationError
 
-from jobmojito_mcp import oauth
 from jobmojito_mcp.config import DEFAULT_AUTH_URL, Settings
-from jobmojito_mcp.credentials import RefusedTokens, renewal_due
-from jobmojito_mcp.credstore import Account, CorruptCredentials, CredentialStore, RegisteredClient
 from jobmojito_mcp.sandbox import RunningSandbox
+from jobmojito_mcp.signin import oauth
+from jobmojito_mcp.signin.credentials import RefusedTokens, renewal_due
+from jobmojito_mcp.signin.store import Account, CorruptCredentials, CredentialStore, RegisteredClient
 
 pytestmark = pytest.mark.anyio
 

@@ -16,12 +16,12 @@ from mcp import Client
 
 import jobmojito_mcp
 from jobmojito_mcp.config import Settings
-from jobmojito_mcp.credentials import StaticToken
 from jobmojito_mcp.sandbox import run_sandbox
-from jobmojito_mcp.schemas import generated_schemas, packaged_schemas
 from jobmojito_mcp.server import build_server
-from jobmojito_mcp.tools import TOOLS
-from jobmojito_mcp.upstream import Upstream
+from jobmojito_mcp.signin.credentials import StaticToken
+from jobmojito_mcp.tooling.schemas import generated_schemas, packaged_schemas
+from jobmojito_mcp.tooling.upstream import Upstream
+from jobmojito_mcp.toolsets import TOOLS
 from tests.support import READ_TOOL_NAMES, TOOL_NAMES
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -49,7 +49,7 @@ def test_packaged_schemas_are_the_models_schemas() -> None:
     current = {
         spec.name: dict(zip(("input", "output"), generated_schemas(spec), strict=True)) for spec in TOOLS
     }
-    packaged = Path(jobmojito_mcp.__file__).parent / "schemas.json"
+    packaged = Path(jobmojito_mcp.__file__).parent / "tooling" / "schemas.json"
     # Not key-sorted: the order of properties is what agents read (required first).
     rendered = json.dumps(current, indent=1, ensure_ascii=False) + "\n"
     if os.environ.get("UPDATE_SNAPSHOTS") == "1":

@@ -9,10 +9,10 @@ import logging
 
 import pytest
 
-from jobmojito_mcp import errors
-from jobmojito_mcp.errors import CallContext
 from jobmojito_mcp.logs import REDACTED, configure_logging, secrets
-from jobmojito_mcp.upstream import parse_retry_after
+from jobmojito_mcp.tooling import errors
+from jobmojito_mcp.tooling.errors import CallContext
+from jobmojito_mcp.tooling.upstream import parse_retry_after
 
 NOW = 1_800_000_000.0
 

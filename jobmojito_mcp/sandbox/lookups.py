@@ -1,7 +1,7 @@
 """Id lookups the endpoints share, each answering the way the calling endpoint does when it fails.
 
 Lookups are not validation: the status for an unknown id differs per endpoint (see the tables in
-``handlers.py`` and ``lifecycle.py``), so the caller says which.
+the modules of ``handlers/``), so the caller says which.
 """
 
 from __future__ import annotations

@@ -12,115 +12,16 @@ from __future__ import annotations
 import secrets
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from jobmojito_mcp.sandbox.interviews import Interview, now
+from jobmojito_mcp.sandbox.records import Link, Result
 
 if TYPE_CHECKING:
     from jobmojito_mcp.sandbox.state import SandboxState
 
 INTERVIEW_URL = "https://sandbox.jobmojito.invalid/interview/{token}"
-
-
-@dataclass
-class Link:
-    """One minted candidate link (its token is the last path segment of the URL)."""
-
-    token: str
-    url: str
-    interview_id: str
-    profile_interview_id: str
-    email: str | None
-    name: str | None
-    is_test: bool
-    created_at: str
-    used_at: str | None = None
-    take_at: float | None = None  # auto_take: when (epoch seconds) the candidate takes it unprompted
-
-    @property
-    def key(self) -> str:
-        return self.token
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Link:
-        return cls(**data)
-
-
-@dataclass
-class Result:
-    """One row of the results list: a candidate's place in an interview, and their attempt once started.
-
-    ``id`` is the row (``merchant-result-list``'s ``id``); ``interview_result_id`` the attempt the
-    details and report endpoints take, None until the candidate starts.
-    """
-
-    id: str
-    seq: int  # creation order: ties in the list's orderings are broken by it
-    interview_id: str
-    profile_interview_id: str
-    candidate_name: str | None
-    candidate_email: str | None
-    external_id: str | None
-    position_name: str | None
-    type: str | None
-    mojito_language_code: str | None
-    created_at: str
-    updated_at: str
-    is_test: bool = False
-    interview_result_id: str | None = None
-    started_at: str | None = None
-    completes_at: float | None = None  # a take in progress finishes then (epoch seconds)
-    finish: bool = True  # False: the candidate leaves half-way and never finishes
-    target_score: float | None = None
-    details: dict[str, Any] | None = None  # what job-interview-details answers, once started
-    decision_status: str | None = None
-    recruiter_shortlist: bool = False
-    charged: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def key(self) -> str:
-        return self.id
-
-    @property
-    def completed(self) -> bool:
-        return self.details is not None and self.details.get("status") == "completed"
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Result:
-        return cls(**data)
-
-
-@dataclass
-class Email:
-    """An invitation the sandbox "sent" (nothing leaves the machine; tests and people read the outbox)."""
-
-    id: str
-    to: str
-    name: str | None
-    subject: str
-    interview_url: str
-    interview_id: str
-    sent_at: str
-
-    @property
-    def key(self) -> str:
-        return self.id
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Email:
-        return cls(**data)
 
 
 def _flag(value: Any) -> bool:

@@ -30,7 +30,7 @@ from jobmojito_mcp.sandbox.app import BASE_PATH, create_app
 from jobmojito_mcp.sandbox.faults import FaultKind, make_fault
 from jobmojito_mcp.sandbox.journal import RecordedRequest
 from jobmojito_mcp.sandbox.oauth import AuthServer
-from jobmojito_mcp.sandbox.registrations import Email
+from jobmojito_mcp.sandbox.records import Email
 from jobmojito_mcp.sandbox.state import SandboxState
 from jobmojito_mcp.sandbox.tokens import AUTH_PATH, DEFAULT_LIFETIME
 from jobmojito_mcp.sandbox.wire import TRANSPORT_STATE_KEY

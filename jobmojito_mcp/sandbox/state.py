@@ -21,7 +21,7 @@ from jobmojito_mcp.sandbox.faults import FaultPlan
 from jobmojito_mcp.sandbox.interviews import Interview
 from jobmojito_mcp.sandbox.journal import Journal
 from jobmojito_mcp.sandbox.oauth import AuthServer
-from jobmojito_mcp.sandbox.registrations import Email, Link, Result
+from jobmojito_mcp.sandbox.records import Email, Link, Result
 from jobmojito_mcp.sandbox.storage import FileStore
 
 T = TypeVar("T")

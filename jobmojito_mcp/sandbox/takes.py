@@ -22,7 +22,8 @@ from jobmojito_mcp.sandbox.account import session_price
 from jobmojito_mcp.sandbox.catalogue import SANDBOX_MERCHANT_ID
 from jobmojito_mcp.sandbox.interviews import now
 from jobmojito_mcp.sandbox.performance import assess
-from jobmojito_mcp.sandbox.registrations import Result, waiting_row
+from jobmojito_mcp.sandbox.records import Result
+from jobmojito_mcp.sandbox.registrations import waiting_row
 
 if TYPE_CHECKING:
     from jobmojito_mcp.sandbox.state import SandboxState

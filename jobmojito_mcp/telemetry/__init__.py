@@ -8,12 +8,12 @@ or `--metrics` asks for a Prometheus endpoint; that needs `pip install 'jobmojit
 
 The hooks, each wired in at one place:
 
-    tool_call(tool)               tools.run_tool         outcome, refusals, calls in flight
-    upstream_attempt(...)         upstream._attempt      a CLIENT span per attempt, W3C trace context
+    tool_call(tool)               tooling.run.run_tool   outcome, refusals, calls in flight
+    upstream_attempt(...)         tooling.upstream       a CLIENT span per attempt, W3C trace context
                                                          sent to JobMojito, duration, status, retries
     server_middleware(tools)      server.build_server    mcp.server.operation.duration, sessions open
-    http_middleware(mode)         hosting.build_http_app inbound 401/403s
-    metrics_routes(settings),     hosting                the Prometheus endpoint (--metrics), on the
+    http_middleware(mode)         hosting.app            inbound 401/403s
+    metrics_routes(settings),     hosting.app            the Prometheus endpoint (--metrics), on the
     metrics_listener(settings)                           MCP port or on a listener of its own
 
 The span of each MCP request is the SDK's own (`mcp.server._otel`, MCP semantic conventions,
@@ -21,7 +21,7 @@ parented on the caller's `params._meta.traceparent`); the hooks add to it and ne
 What is recorded: method, tool and prompt names (known ones only), outcome, error type,
 upstream function, status, retry number, durations. Never an argument, a result or a token.
 
-It owns: setting up the providers and exporters (`otel.py`), the instruments and spans, and the
+It owns: setting up the providers and exporters (`otel.py`, `errors.py`), the instruments and spans, and the
 Prometheus scrape endpoint (`prometheus.py`). It does not own logging (`logs.py`).
 """
 
@@ -33,6 +33,8 @@ from collections.abc import Iterable, Mapping
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol
+
+from jobmojito_mcp.telemetry.errors import TelemetryError
 
 if TYPE_CHECKING:
     from jobmojito_mcp.config import Settings
@@ -50,10 +52,6 @@ _EXPORT_VARIABLES = (
 )
 
 _active: Telemetry | None = None
-
-
-class TelemetryError(Exception):
-    """Telemetry was asked for but cannot work (extra not installed, unsupported setting): says how to fix."""
 
 
 def requested(environ: Mapping[str, str] = os.environ) -> bool:
@@ -147,7 +145,7 @@ class Attempt(Protocol):
 
 
 def tool_call(tool: str) -> AbstractContextManager[object]:
-    """Around a whole tool call in `tools.run_tool`: its outcome, refusals, calls in flight.
+    """Around a whole tool call in `tooling.run.run_tool`: its outcome, refusals, calls in flight.
 
     A failure's outcome is the `kind` attribute of the exception that ends the call, if it has one.
     """

@@ -47,7 +47,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jobmojito_mcp import __version__
-from jobmojito_mcp.telemetry import TelemetryError
+from jobmojito_mcp.telemetry.errors import TelemetryError
 
 # The MCP conventions' advisory buckets: 10 ms to 5 minutes (AI generation takes tens of seconds).
 DURATION_BUCKETS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300)

@@ -437,8 +437,8 @@ async def _layer_costs() -> dict[str, str]:
 
     from jobmojito_mcp.config import Settings
     from jobmojito_mcp.exposure import Exposure, NarrowingCheck, RequestNarrowing
-    from jobmojito_mcp.quotas import CallerBook, CallerQuotas, CallsInFlight, Quotas
-    from jobmojito_mcp.tools import TOOLS
+    from jobmojito_mcp.hosting.quotas import CallerBook, CallerQuotas, CallsInFlight, Quotas
+    from jobmojito_mcp.toolsets import TOOLS
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
         return None
@@ -509,7 +509,7 @@ def _h11_costs() -> tuple[float, float]:
     import uvicorn
     from uvicorn.protocols.http.h11_impl import H11Protocol
 
-    from jobmojito_mcp.limits import guarded_protocol
+    from jobmojito_mcp.hosting.limits import guarded_protocol
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":

@@ -59,7 +59,6 @@ COOKBOOK: dict[str, dict[str, Any]] = json.loads((HERE.parent / "data" / "cookbo
 UNWANTED = (
     "uvicorn",
     "jobmojito_mcp.hosting",
-    "jobmojito_mcp.auth",
     "jobmojito_mcp.sandbox",
     "jwt",
     "sqlite3",

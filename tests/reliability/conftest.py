@@ -1,7 +1,16 @@
 """Reliability suites: the `slow` ones run only when asked for, and every figure is printed at the end.
 
-`slow` tests (the 5,000-example fuzz profile, load, soak) are skipped unless the run selects them:
+`slow` tests (the 11,700-example fuzz profile, load, soak) are skipped unless the run selects them:
 `pytest -m slow tests/reliability`, or RELIABILITY_SLOW=1 for the whole suite.
+
+Property-based tests run under one of two Hypothesis profiles (registered in tests/conftest.py):
+
+- `repeatable` (the default, and what CI runs): derandomized, no example database. The same code
+  draws the same examples on every machine, so CI goes red only for a change, never for a seed.
+- `explore` (`HYPOTHESIS_PROFILE=explore`, or `--hypothesis-profile=explore`): a fresh random seed
+  each run, looking for what the repeatable draw does not reach, with the example database in
+  `.hypothesis/examples` so a failure found is replayed first on the next exploring run. A case
+  found this way becomes a pinned, deterministic test (see docs/testing.md).
 """
 
 from __future__ import annotations

@@ -33,13 +33,13 @@ from mcp import Client
 from mcp_types import CallToolResult, Tool
 
 from jobmojito_mcp.config import Settings
-from jobmojito_mcp.credentials import StaticToken
 from jobmojito_mcp.sandbox import RecordedRequest
 from jobmojito_mcp.sandbox import validation as sandbox_rules
 from jobmojito_mcp.sandbox.errors import ApiError
 from jobmojito_mcp.sandbox.spec import CONTRACT, to_json_schema
 from jobmojito_mcp.server import build_server
-from jobmojito_mcp.upstream import Upstream
+from jobmojito_mcp.signin.credentials import StaticToken
+from jobmojito_mcp.tooling.upstream import Upstream
 from tests.support import TOKEN, text_of
 
 CALL_TIMEOUT = 30.0  # no single call in these suites may take longer: a hang fails, it never blocks CI
@@ -128,7 +128,7 @@ def _create_rules(body: dict[str, Any]) -> None:
     sandbox_rules.check_max_duration(body)
 
 
-# The cross-field rules the sandbox applies after the schema, per tool (see sandbox/handlers.py).
+# The cross-field rules the sandbox applies after the schema, per tool (see sandbox/handlers/).
 CROSS_FIELD_RULES: dict[str, Callable[[dict[str, Any]], None]] = {
     "create_interview": _create_rules,
     "create_interview_from_questions": lambda body: sandbox_rules.check_questions(body["questions"]),

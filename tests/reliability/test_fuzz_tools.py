@@ -22,8 +22,9 @@ confirmed says the interview may exist.
 Profiles: the default run draws FUZZ_DEFAULT_EXAMPLES (11) per tool and flavour (valid, broken,
 junk), ~430 argument sets in all, plus 22 answers per tool, derandomized so CI is repeatable. The
 long profile (`-m slow`, or RELIABILITY_SLOW=1) draws FUZZ_EXAMPLES (11,700) argument sets across
-the thirteen tools, plus as many answers per tool as per tool and flavour (300), with a fresh seed
-each run; a failure prints the example and a @reproduce_failure blob.
+the thirteen tools, plus as many answers per tool as per tool and flavour (300), under the loaded
+Hypothesis profile (conftest.py): derandomized by default and in CI, a fresh seed and the example
+database with HYPOTHESIS_PROFILE=explore; a failure prints the example and a @reproduce_failure blob.
 """
 
 from __future__ import annotations
@@ -58,8 +59,8 @@ from jobmojito_mcp.sandbox import (
     run_sandbox,
 )
 from jobmojito_mcp.sandbox.spec import CONTRACT, to_json_schema
-from jobmojito_mcp.schemas import accepted_schema
-from jobmojito_mcp.tools import TOOLS_BY_NAME
+from jobmojito_mcp.tooling.schemas import accepted_schema
+from jobmojito_mcp.toolsets import TOOLS_BY_NAME
 from tests.reliability.harness import (
     CREATES,
     ENDPOINT_OF,
@@ -459,7 +460,7 @@ def fuzz(
     tool: str,
     flavour: str,
     examples: int,
-    derandomize: bool,
+    repeatable: bool,
     results: list[str],
 ) -> None:
     strategies = strategies_for(server, tool, known, results, tighten=flavour == "valid")
@@ -476,8 +477,8 @@ def fuzz(
     @settings(
         max_examples=examples,
         deadline=None,
-        database=None,
-        derandomize=derandomize,
+        # Always repeatable for the default profile; the long one takes the loaded profile (conftest.py).
+        **({"derandomize": True, "database": None} if repeatable else {}),
         print_blob=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
     )
@@ -558,7 +559,7 @@ def answers(tool: str) -> SearchStrategy[Any]:
 
 
 def answer_fuzz(
-    server: InProcess, sandbox: RunningSandbox, known: list[str], tool: str, examples: int, derandomize: bool
+    server: InProcess, sandbox: RunningSandbox, known: list[str], tool: str, examples: int, repeatable: bool
 ) -> None:
     endpoint = ENDPOINT_OF[tool]
     arguments = VALID_CALLS[tool](known)
@@ -566,8 +567,8 @@ def answer_fuzz(
     @settings(
         max_examples=examples,
         deadline=None,
-        database=None,
-        derandomize=derandomize,
+        # Always repeatable for the default profile; the long one takes the loaded profile (conftest.py).
+        **({"derandomize": True, "database": None} if repeatable else {}),
         print_blob=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
@@ -596,7 +597,7 @@ def answer_fuzz(
 def test_any_answer_is_a_result_or_a_product_error(
     server: InProcess, sandbox: RunningSandbox, known_interviews: list[str], tool: str
 ) -> None:
-    answer_fuzz(server, sandbox, known_interviews, tool, DEFAULT_EXAMPLES * 2, derandomize=True)
+    answer_fuzz(server, sandbox, known_interviews, tool, DEFAULT_EXAMPLES * 2, repeatable=True)
 
 
 @pytest.mark.slow
@@ -604,7 +605,7 @@ def test_any_answer_is_a_result_or_a_product_error(
 def test_any_answer_is_a_result_or_a_product_error_long(
     server: InProcess, sandbox: RunningSandbox, known_interviews: list[str], tool: str
 ) -> None:
-    answer_fuzz(server, sandbox, known_interviews, tool, LONG_EXAMPLES, derandomize=False)
+    answer_fuzz(server, sandbox, known_interviews, tool, LONG_EXAMPLES, repeatable=False)
 
 
 # ---------------------------------------------------------------------------------------------

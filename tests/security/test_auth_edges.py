@@ -23,9 +23,9 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from jobmojito_mcp.auth import JwksTokenVerifier
-from jobmojito_mcp.credentials import RefusedTokens
+from jobmojito_mcp.hosting.auth import JwksTokenVerifier
 from jobmojito_mcp.sandbox import RunningSandbox
+from jobmojito_mcp.signin.credentials import RefusedTokens
 from tests.security.attack import INITIALIZE, MCP_HEADERS, hosted
 from tests.security.jwks_stub import jwks_stub
 
@@ -192,7 +192,7 @@ async def test_an_unexpected_failure_in_verification_is_a_401_logged_once_withou
     token = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJzZWNyZXQtY2FsbGVyIn0.c2lnbmF0dXJl"
     async with httpx2.AsyncClient() as client:
         verifier = JwksTokenVerifier("http://127.0.0.1:9/auth/v1", "authenticated", client, Exploding())
-        with caplog.at_level(logging.INFO, logger="jobmojito_mcp.auth"):
+        with caplog.at_level(logging.INFO, logger="jobmojito_mcp.hosting.auth"):
             for _ in range(100):
                 assert await verifier.verify_token(token) is None
     errors = [record for record in caplog.records if record.levelno >= logging.ERROR]

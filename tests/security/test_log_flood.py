@@ -28,8 +28,10 @@ def test_a_flood_of_one_warning_is_one_line_and_a_count() -> None:
         for _ in range(500):
             logging.getLogger("uvicorn.error").warning("Invalid HTTP request received.")
         # Different words are different kinds, however close.
-        logging.getLogger("jobmojito_mcp.tools").warning("create_interview was cancelled after it was sent")
-        logging.getLogger("jobmojito_mcp.tools").warning(
+        logging.getLogger("jobmojito_mcp.tooling.run").warning(
+            "create_interview was cancelled after it was sent"
+        )
+        logging.getLogger("jobmojito_mcp.tooling.run").warning(
             "create_interview_for_candidate was cancelled after it was sent"
         )
         for number in range(50):  # INFO (e.g. the access log) is a line per request, by design

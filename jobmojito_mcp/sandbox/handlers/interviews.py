@@ -1,5 +1,4 @@
-"""The endpoints' behaviour, on already schema-checked parameters: the six of creation here, the
-seven after it in ``lifecycle.py``; ``ROUTES`` maps every endpoint to its handler.
+"""The interviews toolset's endpoints: templates, the three creates, state, definition, list, update.
 
 Each handler takes the state and the request's parameters (JSON body, or coerced query) and
 returns the JSON answer, or raises :class:`ApiError`. Unknown ids are answered the way the real
@@ -12,23 +11,25 @@ job-interview-create-for-candidate-with-token        unknown position_def_set_id
                                                      unknown template: 422
 job-interview-set-state                              unknown (or deleted) position_id: 500
 job-interview-get                                    unknown (or deleted) position_id: 404
+merchant-interview-list                              another merchant_id: 403
+job-interview-update                                 unknown position_id: 404; unknown template or
+                                                     knowledge base, a question change on an active
+                                                     offline-avatar interview: 422 (``updates.py``)
 ==================================================  =============================================
 
 Legacy templates (offline_elai, offline_synthesia) are refused by all three create endpoints
 with 422 ``interview_template_id``: it is a rule about the template, not a failed lookup. A
-``merchant_id`` other than the sandbox merchant is "not permitted": 403 on the list, 500 on the
+``merchant_id`` other than the sandbox merchant is "not permitted": 403 on the lists, 500 on the
 create endpoints (which report authorization failures as server errors).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from jobmojito_mcp.sandbox import lifecycle, validation
+from jobmojito_mcp.sandbox import validation
 from jobmojito_mcp.sandbox.candidates import decide
-from jobmojito_mcp.sandbox.catalogue import PLATFORM_TEMPLATE_ID, list_templates
+from jobmojito_mcp.sandbox.catalogue import PLATFORM_TEMPLATE_ID, SANDBOX_MERCHANT_ID, list_templates, page_of
 from jobmojito_mcp.sandbox.errors import ApiError
 from jobmojito_mcp.sandbox.interviews import (
     DEFAULT_MAX_DURATION,
@@ -39,9 +40,9 @@ from jobmojito_mcp.sandbox.interviews import (
     now,
 )
 from jobmojito_mcp.sandbox.lookups import check_knowledge_base, check_merchant, usable_template
+from jobmojito_mcp.sandbox.records import Result
 from jobmojito_mcp.sandbox.registrations import enrol
 from jobmojito_mcp.sandbox.state import SandboxState
-from jobmojito_mcp.sandbox.updates import update
 
 SUGGESTED_TONES = frozenset({"relaxed", "simple", "professional", "persuasive"})
 
@@ -184,9 +185,6 @@ def get_interview(state: SandboxState, query: dict[str, Any]) -> Answer:
     return interview.definition
 
 
-# Helpers ----------------------------------------------------------------------------------------
-
-
 def _position_for(state: SandboxState, body: dict[str, Any]) -> Interview:
     """Reuse the position named by id (404 if unknown) or external id, else create it."""
     position_id = body.get("position_def_set_id")
@@ -242,37 +240,58 @@ def _saved_with_embed(
     return answer
 
 
-@dataclass(frozen=True)
-class Route:
-    """How one endpoint is reached: its contract tool, its methods, its handler."""
+def list_interviews(state: SandboxState, query: dict[str, Any]) -> Answer:
+    """Newest-updated first; ``type`` defaults to interview, ``status`` omitted means every status;
+    ``filter_text`` is a case-insensitive part of the name. The sandbox has no public or demo
+    interviews, so ``show_public`` and ``show_demo`` add nothing."""
+    check_merchant(query, status=403)
+    kind, status = query.get("type") or "interview", query.get("status")
+    text = (query.get("filter_text") or "").casefold()
+    results = state.results.all()
 
-    tool: str
-    methods: frozenset[str]
-    handle: Callable[[SandboxState, dict[str, Any]], Any]
+    def wanted(interview: Interview) -> bool:
+        definition = interview.definition
+        return (
+            definition.get("type") == kind
+            and status in (None, definition.get("status"))
+            and text in str(definition.get("name") or "").casefold()
+            and query.get("filter_emoji") in (None, definition.get("emoji"))
+        )
+
+    matches = sorted(
+        (i for i in state.interviews.all() if wanted(i)),
+        key=lambda i: i.definition["updated_at"],
+        reverse=True,
+    )
+    return page_of([_interview_row(i, results) for i in matches], query)
 
 
-ROUTES: dict[str, Route] = {
-    "merchant-avatar-list": Route("list_avatars", frozenset({"GET"}), list_avatars),
-    "job-interview-create": Route("create_interview", frozenset({"POST"}), create_interview),
-    "job-interview-create-from-array": Route(
-        "create_interview_from_questions", frozenset({"POST"}), create_from_array
-    ),
-    "job-interview-create-for-candidate-with-token": Route(
-        "create_interview_for_candidate", frozenset({"POST"}), create_for_candidate
-    ),
-    "job-interview-set-state": Route("set_interview_state", frozenset({"POST"}), set_state),
-    # GET per the OpenAPI description; POST with a JSON body too, as the cookbook says.
-    "job-interview-get": Route("get_interview_definition", frozenset({"GET", "POST"}), get_interview),
-    "merchant-interview-list": Route("list_interviews", frozenset({"GET"}), lifecycle.list_interviews),
-    "job-interview-update": Route("update_interview", frozenset({"POST"}), update),
-    "job-interview-register-users": Route(
-        "register_users_for_interview", frozenset({"POST"}), lifecycle.register_users
-    ),
-    "merchant-result-list": Route("list_interview_results", frozenset({"GET"}), lifecycle.list_results),
-    # GET per the OpenAPI description; POST with a JSON body too, as the cookbook calls it.
-    "job-interview-details": Route(
-        "get_interview_result_details", frozenset({"GET", "POST"}), lifecycle.result_details
-    ),
-    "job-interview-pdf": Route("generate_interview_report", frozenset({"POST"}), lifecycle.report),
-    "merchant-status": Route("get_merchant_status", frozenset({"GET"}), lifecycle.merchant_status),
-}
+def _interview_row(interview: Interview, results: list[Result]) -> Answer:
+    definition = interview.definition
+    taken = [r for r in results if r.interview_id == interview.id and r.started_at]
+    durations = [r.details["duration"] / 10 for r in taken if r.completed and r.details]
+    return {
+        "id": interview.id,
+        "merchant_id": SANDBOX_MERCHANT_ID,
+        "name": definition.get("name"),
+        "emoji": definition.get("emoji"),
+        "type": definition.get("type"),
+        "type_avatar": definition.get("interview_template_type"),
+        "status": definition.get("status"),
+        "visibility": definition.get("visibility"),
+        "mojito_language_code": definition.get("mojito_language_code"),
+        "speech_language_code": definition.get("speech_language_code"),
+        "environment": None,
+        "is_ats": False,
+        "is_multi_stage": bool(definition.get("is_multistage")),
+        "recording": definition.get("recording"),
+        "recording_full_session": definition.get("recording_full_session"),
+        "billing_single_position": False,
+        "billing_single_position_end_at": None,
+        "cover_image_url": definition.get("cover_image_url"),
+        "interview_count": len(taken),
+        "interview_last": max((r.started_at for r in taken if r.started_at), default=None),
+        "calc_duration": round(sum(durations) / len(durations)) if durations else None,
+        "created_at": definition.get("created_at"),
+        "updated_at": definition.get("updated_at"),
+    }

@@ -20,7 +20,7 @@
         ├── RateLimited        429 (retry_after)
         └── ServerError        5xx
 
-`upstream.py` raises these; the tool boundary in `tools.py` turns them into `isError` results.
+`upstream.py` raises these; the tool boundary in `run.py` turns them into `isError` results.
 A message never repeats untrusted text at length: upstream error texts are cleaned and bounded.
 """
 

@@ -34,10 +34,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from jobmojito_mcp import oauth
 from jobmojito_mcp.config import Settings
-from jobmojito_mcp.credentials import auth_http_client
-from jobmojito_mcp.credstore import (
+from jobmojito_mcp.signin import oauth
+from jobmojito_mcp.signin.credentials import auth_http_client
+from jobmojito_mcp.signin.store import (
     Account,
     CorruptCredentials,
     CredentialStore,

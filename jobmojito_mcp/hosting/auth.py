@@ -31,11 +31,12 @@ from mcp.server.auth.provider import AccessToken
 from mcp.server.mcpserver import Context
 
 from jobmojito_mcp.config import Settings, split_list
-from jobmojito_mcp.credentials import CallerToken, Credential, RefusedTokens
-from jobmojito_mcp.errors import NotConfigured
 from jobmojito_mcp.logs import secrets
-from jobmojito_mcp.oauth import OAuthProblem, discover
 from jobmojito_mcp.server import Credentials
+from jobmojito_mcp.signin.credentials import CallerToken, RefusedTokens
+from jobmojito_mcp.signin.oauth import OAuthProblem, discover
+from jobmojito_mcp.tooling.errors import NotConfigured
+from jobmojito_mcp.tooling.upstream import Credential
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ import platform
 import random
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 from urllib.parse import urlencode
 
 import anyio
@@ -24,7 +24,7 @@ import httpx2
 
 from jobmojito_mcp import __version__, telemetry
 from jobmojito_mcp.config import Settings
-from jobmojito_mcp.errors import (
+from jobmojito_mcp.tooling.errors import (
     BadResponse,
     ConnectFailed,
     ConnectionLost,
@@ -37,10 +37,22 @@ from jobmojito_mcp.errors import (
     status_error,
 )
 
-if TYPE_CHECKING:
-    from jobmojito_mcp.credentials import Credential
-
 logger = logging.getLogger(__name__)
+
+
+class Credential(Protocol):
+    """Which token a call sends, and what to do when JobMojito refuses it: the one question the client
+    asks of sign-in (`signin.credentials` has the providers). Declared here, where it is used, so the
+    HTTP layer depends on no sign-in code."""
+
+    async def token(self) -> str:
+        """The access token to send now; raises a `JobMojitoError` when there is none."""
+        ...
+
+    async def rejected(self, token: str, refusal: Unauthorized) -> str:
+        """JobMojito answered 401 for `token`: a renewed token to resend with, or raise."""
+        ...
+
 
 USER_AGENT = f"jobmojito-mcp/{__version__} httpx2/{httpx2.__version__} python/{platform.python_version()}"
 # Statuses that mean "not processed, try later" from a gateway or an overloaded upstream.

@@ -7,7 +7,7 @@ real MCP clients run. The SDK's `OAuthClientProvider` itself does not fit: it st
 server's 401, and it neither coordinates a rotating refresh token between processes nor tells a
 person at a terminal what to do. This module adds exactly that wording and nothing stateful.
 
-Not here: where credentials are kept (`credstore.py`), when to refresh (`credentials.py`), the
+Not here: where credentials are kept (`store.py`), when to refresh (`credentials.py`), the
 browser and the loopback redirect (`login.py`).
 """
 
@@ -32,8 +32,8 @@ from mcp.client.auth.utils import (
 from mcp.shared.auth import OAuthClientInformationFull, OAuthClientMetadata, OAuthMetadata, OAuthToken
 from pydantic import AnyHttpUrl, ValidationError
 
-from jobmojito_mcp.errors import excerpt
 from jobmojito_mcp.logs import secrets
+from jobmojito_mcp.tooling.errors import excerpt
 
 # `offline_access`: Supabase issues a refresh token only when it is asked for.
 SCOPES = "openid email offline_access"

@@ -16,11 +16,11 @@ from mcp import Client
 from mcp_types import CallToolResult, EmbeddedResource, ResourceLink
 
 from jobmojito_mcp.config import Settings
-from jobmojito_mcp.credentials import StaticToken
 from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox
 from jobmojito_mcp.sandbox.spec import CONTRACT
 from jobmojito_mcp.server import build_server
-from jobmojito_mcp.upstream import Upstream
+from jobmojito_mcp.signin.credentials import StaticToken
+from jobmojito_mcp.tooling.upstream import Upstream
 from tests.support import COOKBOOK, TOKEN, TOOL_NAMES, answering, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]

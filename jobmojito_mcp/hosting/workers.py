@@ -39,7 +39,7 @@ import anyio
 from pydantic import SecretStr
 
 from jobmojito_mcp.config import Settings
-from jobmojito_mcp.hosting import ConfigurationRefused, check_exposure, serve_http
+from jobmojito_mcp.hosting.app import ConfigurationRefused, check_exposure, serve_http
 from jobmojito_mcp.logs import configure_logging
 from jobmojito_mcp.server import exposed_tools
 

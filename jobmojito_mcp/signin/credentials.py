@@ -24,14 +24,21 @@ import hashlib
 import logging
 import time
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 import anyio
 import httpx2
 
 from jobmojito_mcp.config import Settings
-from jobmojito_mcp.credstore import Account, CorruptCredentials, CredentialStore, LockTimeout, LockUnavailable
-from jobmojito_mcp.errors import (
+from jobmojito_mcp.logs import secrets
+from jobmojito_mcp.signin.store import (
+    Account,
+    CorruptCredentials,
+    CredentialStore,
+    LockTimeout,
+    LockUnavailable,
+)
+from jobmojito_mcp.tooling.errors import (
     CallerSignInRejected,
     NotConfigured,
     SignInEnded,
@@ -39,11 +46,11 @@ from jobmojito_mcp.errors import (
     StaticTokenRejected,
     Unauthorized,
 )
-from jobmojito_mcp.logs import secrets
+from jobmojito_mcp.tooling.upstream import USER_AGENT
 
 if TYPE_CHECKING:
     # The OAuth client (and PyJWT, cryptography) load on the first renewal, not at every start.
-    from jobmojito_mcp import oauth
+    from jobmojito_mcp.signin import oauth
 
 logger = logging.getLogger(__name__)
 
@@ -54,16 +61,6 @@ _MARGIN_CAP = 60.0
 # After a failed renewal that may pass (auth server down), wait this long before trying again,
 # serving the still-valid token meanwhile: a flapping auth server must not get a request per call.
 _RETRY_PAUSE = 5.0
-
-
-class Credential(Protocol):
-    async def token(self) -> str:
-        """The access token to send now; raises a `JobMojitoError` when there is none."""
-        ...
-
-    async def rejected(self, token: str, refusal: Unauthorized) -> str:
-        """JobMojito answered 401 for `token`: a renewed token to resend with, or raise."""
-        ...
 
 
 class StaticToken:
@@ -108,7 +105,7 @@ class RefusedTokens:
         self._until: OrderedDict[bytes, float] = OrderedDict()
 
     def add(self, token: str) -> None:
-        from jobmojito_mcp.oauth import unverified_claims
+        from jobmojito_mcp.signin.oauth import unverified_claims
 
         expires = unverified_claims(token).get("exp")
         until = float(expires) if isinstance(expires, int | float) else time.time() + 3600
@@ -250,7 +247,7 @@ class SignIn:
             raise SignInEnded("the access token expired and this sign-in has no refresh token")
         if source.refresh_token == self._refused_refresh:
             raise SignInEnded(self._ended)
-        from jobmojito_mcp import oauth
+        from jobmojito_mcp.signin import oauth
 
         try:
             metadata = await self._discover()
@@ -312,7 +309,7 @@ class SignIn:
         )
 
     async def _discover(self) -> oauth.AuthServerMetadata:
-        from jobmojito_mcp.oauth import discover
+        from jobmojito_mcp.signin.oauth import discover
 
         if self._metadata is None:
             self._metadata = await discover(self._client(), self._auth_url)
@@ -326,8 +323,6 @@ class SignIn:
 
 def auth_http_client() -> httpx2.AsyncClient:
     """The HTTP client for the authorization server: proxies and CA settings from the environment."""
-    from jobmojito_mcp.upstream import USER_AGENT
-
     return httpx2.AsyncClient(
         headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
         timeout=httpx2.Timeout(30.0, connect=10.0),

@@ -10,7 +10,7 @@ the same meaning, written small and plain:
   models), and the fields a tool's `unpublished` names left out (still accepted and validated;
   docs/arguments.md says why each), which makes `additionalProperties: false` untrue there, so
   it is dropped too (the server still refuses unknown names);
-- outputs: no null either, because structured content never carries one (`results.as_sent`
+- outputs: no null either, because structured content never carries one (`spec.as_sent`
   and the compact views leave nulls out), and no defaults.
 
 `accepted_schema` is the whole truth (every accepted field, nulls allowed), for tests and fuzzing.
@@ -26,13 +26,13 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
-    from jobmojito_mcp.tools import ToolSpec
+    from jobmojito_mcp.tooling.spec import ToolSpec
 
 
 def accepted_schema(arguments: type[BaseModel]) -> dict[str, Any]:
     """Everything an argument model accepts, unpublished fields included, as JSON Schema (with `$defs`).
 
-    A null for any optional argument is accepted (and dropped: `contract._Strict`), so each says so.
+    A null for any optional argument is accepted (and dropped: `toolsets.common.StrictModel`), so each says so.
     """
     schema: dict[str, Any] = _strip(arguments.model_json_schema())
     required = set(schema.get("required", []))
@@ -139,7 +139,7 @@ def packaged_schemas() -> dict[str, dict[str, Any]]:
     """The tools' schemas, generated from the models ahead of time (tests keep them equal): generating
     them at start-up cost ~45 ms of a stdio server's every start. Regenerate: UPDATE_SNAPSHOTS=1 pytest."""
     try:
-        text = resources.files("jobmojito_mcp").joinpath("schemas.json").read_text("utf-8")
+        text = resources.files("jobmojito_mcp.tooling").joinpath("schemas.json").read_text("utf-8")
     except FileNotFoundError:
         return {}
     loaded: dict[str, dict[str, Any]] = json.loads(text)

@@ -37,16 +37,16 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jobmojito_mcp import __version__, telemetry
-from jobmojito_mcp.auth import ApiKeyVerifier, JwksTokenVerifier, credentials_for, load_api_keys
 from jobmojito_mcp.config import Settings, split_list
-from jobmojito_mcp.credentials import Credential, RefusedTokens, describe_credential
 from jobmojito_mcp.exposure import NarrowingCheck
-from jobmojito_mcp.limits import BACKLOG, guarded_protocol, usable_connection_limit
+from jobmojito_mcp.hosting.auth import ApiKeyVerifier, JwksTokenVerifier, credentials_for, load_api_keys
+from jobmojito_mcp.hosting.limits import BACKLOG, guarded_protocol, usable_connection_limit
+from jobmojito_mcp.hosting.quotas import CallerBook, CallerQuotas, CallsInFlight, Quotas
 from jobmojito_mcp.logs import secrets
-from jobmojito_mcp.oauth import SCOPES
-from jobmojito_mcp.quotas import CallerBook, CallerQuotas, CallsInFlight, Quotas
 from jobmojito_mcp.server import InFlight, build_server, exposed_tools, open_upstream
-from jobmojito_mcp.upstream import USER_AGENT, Upstream
+from jobmojito_mcp.signin.credentials import RefusedTokens, describe_credential
+from jobmojito_mcp.signin.oauth import SCOPES
+from jobmojito_mcp.tooling.upstream import USER_AGENT, Credential, Upstream
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,55 @@
+"""The endpoints' behaviour, on already schema-checked parameters: one module per toolset, as in
+``jobmojito_mcp.toolsets``; ``ROUTES`` maps every endpoint to its handler.
+
+Each handler takes the state and the request's parameters (JSON body, or coerced query) and
+returns the JSON answer, or raises :class:`ApiError`. Unknown ids are answered the way the real
+API answers them, which differs per endpoint: each module's docstring has its table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from jobmojito_mcp.sandbox.handlers import account, candidates, interviews, results
+from jobmojito_mcp.sandbox.state import SandboxState
+from jobmojito_mcp.sandbox.updates import update
+
+
+@dataclass(frozen=True)
+class Route:
+    """How one endpoint is reached: its contract tool, its methods, its handler."""
+
+    tool: str
+    methods: frozenset[str]
+    handle: Callable[[SandboxState, dict[str, Any]], Any]
+
+
+ROUTES: dict[str, Route] = {
+    "merchant-avatar-list": Route("list_avatars", frozenset({"GET"}), interviews.list_avatars),
+    "job-interview-create": Route("create_interview", frozenset({"POST"}), interviews.create_interview),
+    "job-interview-create-from-array": Route(
+        "create_interview_from_questions", frozenset({"POST"}), interviews.create_from_array
+    ),
+    "job-interview-create-for-candidate-with-token": Route(
+        "create_interview_for_candidate", frozenset({"POST"}), interviews.create_for_candidate
+    ),
+    "job-interview-set-state": Route("set_interview_state", frozenset({"POST"}), interviews.set_state),
+    # GET per the OpenAPI description; POST with a JSON body too, as the cookbook says.
+    "job-interview-get": Route(
+        "get_interview_definition", frozenset({"GET", "POST"}), interviews.get_interview
+    ),
+    "merchant-interview-list": Route("list_interviews", frozenset({"GET"}), interviews.list_interviews),
+    "job-interview-update": Route("update_interview", frozenset({"POST"}), update),
+    "job-interview-register-users": Route(
+        "register_users_for_interview", frozenset({"POST"}), candidates.register_users
+    ),
+    "merchant-result-list": Route("list_interview_results", frozenset({"GET"}), results.list_results),
+    # GET per the OpenAPI description; POST with a JSON body too, as the cookbook calls it.
+    "job-interview-details": Route(
+        "get_interview_result_details", frozenset({"GET", "POST"}), results.result_details
+    ),
+    "job-interview-pdf": Route("generate_interview_report", frozenset({"POST"}), results.report),
+    "merchant-status": Route("get_merchant_status", frozenset({"GET"}), account.merchant_status),
+}
