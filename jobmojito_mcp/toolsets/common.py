@@ -12,6 +12,7 @@ to the upstream body.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -192,6 +193,15 @@ def paged(rows: list[dict[str, Any]], data: list[Any], page: Pagination | None) 
         result["pagination"] = page.model_dump(mode="json", exclude_none=True)
     following = next_offset(data, page)
     return result | ({} if following is None else {"next_offset": following})
+
+
+def present_page(
+    view: str, data: Sequence[BaseModel], page: Pagination | None, row: type[BaseModel]
+) -> dict[str, Any]:
+    """A page of rows as structured content: each row as the `row` model's fields (`view="full"`:
+    every field JobMojito sent), nulls left out, with the pagination and the next page's offset."""
+    fields = None if view == "full" else list(row.model_fields)
+    return paged([sent_fields(item, fields) for item in data], list(data), page)
 
 
 def page_note(data: list[Any], page: Pagination | None, noun: str) -> tuple[str, str]:

@@ -24,8 +24,7 @@ from jobmojito_mcp.toolsets.common import (
     View,
     next_offset,
     page_note,
-    paged,
-    sent_fields,
+    present_page,
 )
 from jobmojito_mcp.toolsets.interviews.settings import TargetStatus
 
@@ -145,14 +144,7 @@ def summarize_avatars(args: ListAvatarsToolArgs, result: AvatarList) -> str:
             notes.append("voice only")
         note = f" ({'; '.join(notes)})" if notes else ""
         lines.append(f"- {t.id} | {t.name} | {t.type} | {t.mojito_language_code} | {t.status}{note}")
-    page = result.pagination
-    shown = f"{len(result.data)} template(s)"
-    more = ""
-    if page and page.total is not None:
-        start = (page.offset or 0) + 1
-        shown = f"templates {start}-{start + len(result.data) - 1} of {page.total}"
-        if (following := next_offset(result.data, result.pagination)) is not None:
-            more = f"\nMore exist: call again with offset={following}."
+    shown, more = page_note(result.data, result.pagination, "template")
     return (
         f"{shown} (id | name | type | language | status):\n"
         + "\n".join(lines)
@@ -403,10 +395,7 @@ class InterviewsResult(OpenResult):
 
 
 def present_interviews(args: ListInterviewsToolArgs, answer: InterviewList) -> dict[str, Any]:
-    if args.view == "full":
-        return paged([sent_fields(row) for row in answer.data], answer.data, answer.pagination)
-    fields = list(InterviewChoice.model_fields)
-    return paged([sent_fields(row, fields) for row in answer.data], answer.data, answer.pagination)
+    return present_page(args.view, answer.data, answer.pagination, InterviewChoice)
 
 
 def summarize_interviews(args: ListInterviewsToolArgs, result: InterviewList) -> str:

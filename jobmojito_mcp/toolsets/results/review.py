@@ -26,7 +26,7 @@ from jobmojito_mcp.toolsets.common import (
     Uuid,
     View,
     page_note,
-    paged,
+    present_page,
     sent_fields,
     shown_number,
 )
@@ -137,10 +137,7 @@ class ResultsResult(OpenResult):
 
 
 def present_results(args: ListResultsToolArgs, answer: ResultList) -> dict[str, Any]:
-    if args.view == "full":
-        return paged([sent_fields(row) for row in answer.data], answer.data, answer.pagination)
-    fields = list(ResultChoice.model_fields)
-    return paged([sent_fields(row, fields) for row in answer.data], answer.data, answer.pagination)
+    return present_page(args.view, answer.data, answer.pagination, ResultChoice)
 
 
 def summarize_results(args: ListResultsToolArgs, result: ResultList) -> str:
