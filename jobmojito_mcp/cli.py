@@ -68,8 +68,8 @@ _HOSTING_FLAGS: list[tuple[str, str, dict[str, Any]]] = [
     ("--caller-streams", "mcp_caller_streams", {"type": int, "metavar": "N", "help": "open SSE streams per caller (default 100) [JOBMOJITO_MCP_CALLER_STREAMS]"}),
     ("--caller-calls", "mcp_caller_calls", {"type": int, "metavar": "N", "help": "tool calls in progress per caller, at most half the upstream pool (default 10) [JOBMOJITO_MCP_CALLER_CALLS]"}),
     ("--caller-rate", "mcp_caller_rate", {"type": float, "metavar": "PER_SECOND", "help": "HTTP requests per second per caller, bursts of 5 s worth (default 20) [JOBMOJITO_MCP_CALLER_RATE]"}),
-    ("--jwks-url", "jwks_url", {"help": "JWKS for callers' tokens (default <auth server>/.well-known/jwks.json) [JOBMOJITO_JWKS_URL]"}),
-    ("--jwt-issuer", "jwt_issuer", {"help": "expected token issuer (default <base URL host>/auth/v1) [JOBMOJITO_JWT_ISSUER]"}),
+    ("--jwks-url", "jwks_url", {"help": "JWKS for callers' tokens (default: from the auth server's metadata, else <auth server>/.well-known/jwks.json) [JOBMOJITO_JWKS_URL]"}),
+    ("--jwt-issuer", "jwt_issuer", {"help": "expected token issuer (default: from the auth server's metadata) [JOBMOJITO_JWT_ISSUER]"}),
     ("--jwt-audience", "jwt_audience", {"help": "expected token audience (default authenticated) [JOBMOJITO_JWT_AUDIENCE]"}),
 ]  # fmt: skip
 
@@ -174,7 +174,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="TOKEN",
         help="accept only these bearer tokens (repeatable); default: any non-empty token",
     )
-    sandbox.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer")
+    sandbox.add_argument(
+        "--latency", type=float, default=0.0, help="seconds added to every answer (default 0)"
+    )
     sandbox.add_argument(
         "--auto-take",
         type=float,
