@@ -133,7 +133,8 @@ class Settings(BaseSettings):
     # The Prometheus scrape endpoint (telemetry/prometheus.py): a path on the MCP port or [HOST:]PORT.
     mcp_metrics: str | None = Field(None, description="Serve Prometheus metrics: /path, or [HOST:]PORT.")
     mcp_metrics_token: SecretStr | None = Field(None, description="Bearer token the scraper must send.")
-    # Verifying callers' own JobMojito tokens (--auth jobmojito-jwt); defaults derive from base_url.
+    # Verifying callers' own JobMojito tokens (--auth jobmojito-jwt); unset: read from the authorization
+    # server's metadata (RFC 8414), the JWKS falling back to <auth server>/.well-known/jwks.json.
     jwks_url: str | None = None
     jwt_issuer: str | None = None
     jwt_audience: str = "authenticated"

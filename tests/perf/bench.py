@@ -62,8 +62,10 @@ UNWANTED = (
     "jobmojito_mcp.sandbox",
     "jwt",
     "sqlite3",
-    # Telemetry off (no OTEL_*): none of the SDK, exporters or Prometheus (the API is the floor's too).
-    "jobmojito_mcp.telemetry.",
+    # Telemetry off (no OTEL_*): none of the SDK, exporters or Prometheus (the API is the floor's too);
+    # its two halves that load them stay unloaded (telemetry.errors, one exception class, may load).
+    "jobmojito_mcp.telemetry.otel",
+    "jobmojito_mcp.telemetry.prometheus",
     "opentelemetry.sdk",
     "opentelemetry.exporter",
     "prometheus_client",
