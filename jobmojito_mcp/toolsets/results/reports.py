@@ -151,13 +151,6 @@ def attach_report(args: ReportArgs, answer: Report) -> list[ContentBlock]:
     return []
 
 
-# What a report costs, as the API documents it (and what JobMojito's own server assumes).
-REPORT_COST = (
-    "Cost: JobMojito documents credits only for translation (0.1 credit per result whose language differs "
-    "from export_features_result.mojito_language_code); its own hosted server treats every report as billable."
-)
-
-
 def summarize_report(args: ReportArgs, result: Report) -> str:
     count = args.result_count
     what = f"{args.export_type.upper()} report of {count} result(s)"
