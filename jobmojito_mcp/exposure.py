@@ -214,6 +214,7 @@ _NARROWED = frozenset(
         "resources/list",
         "resources/templates/list",
         "resources/read",
+        "completion/complete",
     }
 )
 _WHY = "(X-MCP-Readonly / X-MCP-Tools / X-MCP-Toolsets)"
@@ -244,6 +245,14 @@ class RequestNarrowing:
             if name not in visible.names:
                 text = f"Tool {name!r} is not available to this request {_WHY}."
                 return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
+            return await call_next(ctx)
+        if ctx.method == "completion/complete":
+            ref = params.get("ref")
+            ref = ref if isinstance(ref, dict) else {}
+            named = str(ref.get("name") or ref.get("uri"))
+            if not visible.shows(named):
+                message = f"Completions for {named!r} are not available to this request {_WHY}."
+                raise MCPError(code=INVALID_PARAMS, message=message)
             return await call_next(ctx)
         guide = _GUIDE_REQUESTS.get(ctx.method)
         if guide is not None:

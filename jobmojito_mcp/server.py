@@ -14,16 +14,19 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import anyio
+from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.elicitation import AcceptedElicitation, ElicitationResult
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.resolve import Elicit, Resolve, build_resolver_plans, find_resolved_parameters
 from mcp.server.mcpserver.tools import Tool
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
-from mcp_types import CallToolResult
+from mcp.shared.exceptions import MCPError
+from mcp_types import INVALID_PARAMS, CallToolResult
 from pydantic import BaseModel, ConfigDict, Field
 
 from jobmojito_mcp import __version__, telemetry
+from jobmojito_mcp.completions import register_completions
 from jobmojito_mcp.config import SANDBOX_TOKEN, Settings, split_list
 from jobmojito_mcp.exposure import Exposure, RequestNarrowing, select_tools
 from jobmojito_mcp.guides import PROMPTS, read_templates, register_guides
@@ -213,7 +216,28 @@ def build_server(
         return await read_templates(upstream, credentials(ctx), language)
 
     register_guides(server, read, exposure.shows)
+    register_completions(server, exposure, upstream, credentials)
+    server.middleware.append(_prompt_requests_checked(server))
     return server
+
+
+def _prompt_requests_checked(server: MCPServer) -> Callable[..., Any]:
+    """prompts/get for a prompt the server does not have, or without a required argument: the
+    specification's -32602. The SDK raises a bare ValueError there, which reaches the client as an
+    internal error and logs a traceback for a client's typo (found by the conformance suite)."""
+
+    async def check(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+        if ctx.method == "prompts/get" and isinstance(ctx.params, dict):
+            name, given = ctx.params.get("name"), ctx.params.get("arguments") or {}
+            found = next((p for p in await server.list_prompts() if p.name == name), None)
+            if found is None:
+                raise MCPError(code=INVALID_PARAMS, message=f"Unknown prompt: {name}")
+            missing = [a.name for a in found.arguments or () if a.required and a.name not in given]
+            if missing:
+                raise MCPError(code=INVALID_PARAMS, message=f"Prompt {name} needs: {', '.join(missing)}")
+        return await call_next(ctx)
+
+    return check
 
 
 @asynccontextmanager
