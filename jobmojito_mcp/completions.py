@@ -134,6 +134,7 @@ SOURCES: dict[str, Source] = {
     "languages": Source("list_languages", _languages, known=DOCUMENTED_LANGUAGES),
     "interviews": Source("list_interviews", _named_rows("id", "name"), lambda _c: {"limit": ROWS}),
     "templates": Source("list_avatars", _named_rows("id", "name"), lambda _c: {"limit": ROWS}),
+    "yes_no": Source(None, known=Listing((Choice("yes"), Choice("no")))),
     "results": Source(
         "list_interview_results",
         _named_rows("interview_result_id", "candidate_name", "candidate_email"),
@@ -165,6 +166,7 @@ COMPLETED_ARGUMENTS: dict[str, Completes] = {
     "avatar": Completes("templates", names=True),
     "interview_template_id": Completes("templates"),
     "template_id": Completes("templates"),
+    "email_them": Completes("yes_no"),
     "result": Completes("results"),
     "interview_result_id": Completes("results"),
 }

@@ -98,6 +98,8 @@ async def test_language_arguments_complete_from_the_documented_codes(sandbox: Ru
         # The templates resource takes `any` as well as a code.
         templates = await complete(client, TEMPLATES, "language", "a")
         assert templates.values[:2] == ["any", "ar"] and templates.total == len(templates.values)
+        assert (await complete(client, prompt("invite_candidates"), "email_them", "")).values == ["yes", "no"]
+        assert (await complete(client, prompt("invite_candidates"), "email_them", "N")).values == ["no"]
         # Arguments with no knowable values, and arguments a prompt does not have: an empty list.
         assert (await complete(client, prompt("review_results"), "shortlist", "3")).values == []
         assert (await complete(client, prompt("review_results"), "language", "e")).values == []
@@ -232,7 +234,7 @@ def test_every_value_source_reads_through_a_tool_of_the_table() -> None:
     assert {c.source for c in COMPLETED_ARGUMENTS.values()} <= SOURCES.keys()
     for source in SOURCES.values():
         # `list_languages` may join the table later; until then the documented codes answer.
-        assert source.tool in TOOLS_BY_NAME or source.known is not None, source.tool
+        assert source.tool in TOOLS_BY_NAME or source.known is not None, source.tool  # fixed values
         if source.tool in TOOLS_BY_NAME:
             assert TOOLS_BY_NAME[source.tool].annotations.read_only_hint, source.tool  # type: ignore[union-attr]
 
