@@ -67,9 +67,6 @@ class Listing:
     complete: bool = True  # False: JobMojito holds more rows than were fetched
 
 
-Fetch = Callable[[str, dict[str, Any]], Awaitable[Any]]  # (read tool, arguments) -> structured content
-
-
 @dataclass(frozen=True)
 class Source:
     """Where an argument's values come from: a read tool, and how its answer becomes choices.
