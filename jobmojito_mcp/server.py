@@ -37,6 +37,7 @@ from jobmojito_mcp.tooling.spec import ToolSpec
 from jobmojito_mcp.tooling.upstream import Credential, Upstream
 from jobmojito_mcp.tooling.validation import validate_arguments
 from jobmojito_mcp.toolsets import TOOLS
+from jobmojito_mcp.views import register_views
 
 logger = logging.getLogger(__name__)
 
@@ -217,6 +218,7 @@ def build_server(
 
     register_guides(server, read, exposure.shows)
     register_completions(server, exposure, upstream, credentials)
+    register_views(server, exposure, upstream.base_url)
     server.middleware.append(_prompt_requests_checked(server))
     return server
 

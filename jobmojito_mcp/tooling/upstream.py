@@ -114,6 +114,11 @@ class Upstream:
         # A slow-drip body resets the read timeout at every byte; this bounds one attempt as a whole.
         self._attempt_deadline = settings.connect_timeout + 2 * settings.timeout
 
+    @property
+    def base_url(self) -> str:
+        """Where calls go (JobMojito's functions URL, or the sandbox's): its origin also serves recordings."""
+        return self._base_url
+
     async def __aenter__(self) -> Upstream:
         return self
 
