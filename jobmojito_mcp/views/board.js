@@ -4,7 +4,7 @@ JM.main = (sc, input) => {
   const { h } = JM;
   const TABS = [["", "All"], ["undecided", "Undecided"], ["shortlist", "Shortlist"], ["decided-selected", "Selected"],
     ["decided-rejected", "Rejected"], ["completed", "Completed"], ["incomplete", "Incomplete"]];
-  let rows = sc.data || [], tab = input.tab || "";
+  let rows = sc.data || [], tab = input.tab || "", full = input.view === "full";
   const picked = new Set();
   const risks = (r) => {
     const v = r.recruiter_risks;
@@ -22,10 +22,10 @@ JM.main = (sc, input) => {
     const args = { tab: t || undefined, order_by: "score", view: "full", limit: 50 };
     if (input.interview_id) args.interview_id = input.interview_id;
     const r = await JM.call("list_interview_results", args);
-    tab = t; rows = (r.structuredContent || {}).data || []; picked.clear(); board();
+    tab = t; full = true; rows = (r.structuredContent || {}).data || []; picked.clear(); board();
   };
   const compare = async () => {
-    const chosen = rows.filter((r) => picked.has(r.interview_result_id));
+    const chosen = rows.filter((r) => picked.has(r.interview_result_id)).sort((a, b) => (b.score ?? -1) - (a.score ?? -1));
     const all = await Promise.all(chosen.map((r) => JM.call("get_interview_result_details", { interview_result_id: r.interview_result_id })));
     const ds = all.map((r) => r.structuredContent || {});
     const n = Math.max(...ds.map((d) => (d.transcript || []).length));
@@ -50,7 +50,7 @@ JM.main = (sc, input) => {
       h("h1", {}, title), h("p", { class: "muted" }, `${rows.length} candidate(s), best first`), tabs,
       JM.can("get_interview_result_details") ? h("div", { class: "row" }, cmp, h("span", { class: "muted" }, "Tick 2 to 4 candidates to compare.")) : null,
       JM.status(),
-      rows.length ? h("table", {}, h("thead", {}, h("tr", {}, ["", "Candidate", "Score", "Status", "Decision", "Shortlist", "Risks"].map((c) => h("th", { scope: "col" }, c)))),
+      rows.length ? h("table", { "data-full": full }, h("thead", {}, h("tr", {}, ["", "Candidate", "Score", "Status", "Decision", "Shortlist", "Risks"].map((c) => h("th", { scope: "col" }, c)))),
         h("tbody", {}, [...rows].sort((a, b) => (b.score ?? -1) - (a.score ?? -1)).map((r) => {
           const id = r.interview_result_id, name = r.candidate_name || r.candidate_email || "(no name)";
           const box = id ? h("input", { type: "checkbox", "aria-label": `Compare ${name}`, checked: picked.has(id) }) : null;
@@ -60,8 +60,8 @@ JM.main = (sc, input) => {
               h("div", { class: "muted" }, r.candidate_email || ""), r.is_test ? h("span", { class: "badge" }, "test") : null),
             h("td", {}, JM.score(r.score)), h("td", {}, r.coach_status || (id ? "started" : "not started")),
             h("td", {}, decision(r)), h("td", {}, r.recruiter_shortlist ? "★ shortlisted" : "–"), h("td", {}, risks(r)));
-        }))) : h("p", { class: "muted" }, "No candidates in this tab."));
+        }))) : h("p", { class: "muted", "data-full": full }, "No candidates in this tab."));
   };
   board();
-  if (JM.can("list_interview_results") && input.view !== "full") load(tab).catch(() => {});
+  if (JM.can("list_interview_results") && !full) load(tab).catch(() => {});
 };

@@ -10,8 +10,10 @@ JM.candidate = (d, who, back) => {
     back ? h("button", { type: "button", onclick: back }, "← All candidates") : null,
     JM.can("get_interview_result_details") ? JM.action("Load recordings", async () => {
       const r = await JM.call("get_interview_result_details", { interview_result_id: id, get_signed_recordings: true });
-      JM.candidate(r.structuredContent || {}, who, back);
-      return "Recordings ready: play them below each answer.";
+      const got = r.structuredContent || {};
+      JM.candidate(got, who, back);
+      const n = (got.transcript || []).filter((a) => a.recording_url).length + (got.recording_url ? 1 : 0);
+      return n ? `${n} recording(s) ready: play them below; the links expire soon.` : "This result has no recordings.";
     }) : null,
     JM.can("generate_interview_report") ? JM.action("Generate PDF report", async () => {
       const r = await JM.call("generate_interview_report", { interview_result_id: id, export_type: "pdf" });

@@ -34,7 +34,7 @@ const JM = (() => {
     return el;
   };
   const app = () => document.getElementById("app");
-  const show = (...kids) => { const a = app(); a.replaceChildren(...kids); a.removeAttribute("aria-busy"); resized(); };
+  const show = (...kids) => { const a = app(); a.replaceChildren(...kids.filter((k) => k !== null && k !== undefined && k !== false)); a.removeAttribute("aria-busy"); resized(); };
   const resized = () => requestAnimationFrame(() => send({ method: "ui/notifications/size-changed", params: { width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight } }));
   const text = (r) => (r.content || []).filter((c) => c.type === "text").map((c) => c.text).join("\n");
   // A tool call through the host: the same tool, rules and confirmations as an agent's call.
@@ -49,12 +49,13 @@ const JM = (() => {
   // A button running `work`, reporting in the view's status line; disabled while it runs.
   const action = (label, work, attrs) => {
     const b = h("button", { type: "button", ...attrs }, label);
+    // The status line is looked up after the work: the work may have drawn a new page.
+    const say = (role, words) => { const s = document.getElementById("status"); s.setAttribute("role", role); s.replaceChildren(words); };
     b.addEventListener("click", async () => {
-      const status = document.getElementById("status");
       b.disabled = true;
-      status.replaceChildren(); status.setAttribute("role", "status");
-      try { const said = await work(); if (said) status.append(String(said)); }
-      catch (e) { status.setAttribute("role", "alert"); status.append(String(e.message || e)); }
+      say("status", "");
+      try { say("status", String((await work()) || "")); }
+      catch (e) { say("alert", String(e.message || e)); }
       finally { b.disabled = false; resized(); }
     });
     return b;
