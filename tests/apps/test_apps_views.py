@@ -153,6 +153,7 @@ class Opened:
     frame: Any
     errors: list[str]
     calls: list[dict[str, Any]]
+    result: CallToolResult
 
 
 async def open_view(world: World, tool: str, arguments: dict[str, Any], *, theme: str = "light") -> Opened:
@@ -190,7 +191,7 @@ async def open_view(world: World, tool: str, arguments: dict[str, Any], *, theme
         },
     )
     frame = page.frame_locator("iframe")
-    return Opened(page, frame, errors, calls)
+    return Opened(page, frame, errors, calls, result)
 
 
 async def shot(opened: Opened, name: str) -> None:
@@ -380,3 +381,31 @@ async def test_without_apps_a_client_sees_no_view(world: World, sandbox: Running
         name: tool["_meta"]["ui"]["resourceUri"] for name, tool in world.tools.items() if "_meta" in tool
     }
     assert bound == {name: view.uri for name, view in VIEW_OF_TOOL.items()}
+
+
+async def test_a_creation_opens_the_preview_of_what_it_created(world: World) -> None:
+    """create_interview_from_questions answers with an id only: the preview reads the definition."""
+    arguments = {
+        "name": "Site Reliability Engineer",
+        "description": "Kubernetes, Terraform, incident response.",
+        "location": "Lisbon",
+        "interview_template_id": DEFAULT_TEMPLATE_ID,
+        "mojito_language_code": "en",
+        "status": "draft",
+        "type": "interview",
+        "visibility": "merchant_invite",
+        "questions": [{"question": "Walk us through your last postmortem.", "duration": 150}],
+    }
+    world.sandbox.clear_requests()
+    opened = await open_view(world, "create_interview_from_questions", arguments, theme="dark")
+    frame = opened.frame
+    await frame.get_by_text("150 s to answer").wait_for()
+    assert len(world.sandbox.requests("job-interview-create-from-array")) == 1
+    (read,) = world.sandbox.requests("job-interview-get")
+    assert read.query == {"position_id": opened.result.structured_content["interview_def_set_id"]}  # type: ignore[index]
+    text = await frame.locator("main").inner_text()
+    assert "Site Reliability Engineer" in text and "Lisbon" in text and "draft" in text
+    assert await frame.get_by_role("button", name="Publish").is_visible()
+    assert opened.errors == []
+    await shot(opened, "interview-preview-dark")
+    await opened.page.close()
