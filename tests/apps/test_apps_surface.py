@@ -17,10 +17,12 @@ from mcp.client import advertise
 
 from jobmojito_mcp.config import Settings
 from jobmojito_mcp.exposure import select_tools
+from jobmojito_mcp.sandbox import RunningSandbox
 from jobmojito_mcp.server import build_server
 from jobmojito_mcp.signin.credentials import StaticToken
 from jobmojito_mcp.tooling.upstream import Upstream
 from jobmojito_mcp.views import ACTIONS_META, VIEW_OF_TOOL, VIEWS, document, media_origin
+from tests.support import http_server, server_env
 from tests.test_listings import TOOLS_LIST_BUDGET, compact
 
 pytestmark = pytest.mark.anyio
@@ -70,8 +72,9 @@ async def test_only_an_apps_client_sees_the_views(mode: str) -> None:
     assert apps_bytes <= TOOLS_LIST_BUDGET
 
 
-async def test_the_extension_is_advertised_to_an_apps_client_only() -> None:
-    async with client(False, "legacy") as plain, client(True, "legacy") as apps:
+@pytest.mark.parametrize("mode", ["legacy", "auto"])
+async def test_the_extension_is_advertised_to_an_apps_client_only(mode: str) -> None:
+    async with client(False, mode) as plain, client(True, mode) as apps:
         plain_caps = plain.server_capabilities
         apps_caps = apps.server_capabilities
     assert plain_caps is not None and not (plain_caps.extensions or {})
@@ -128,3 +131,25 @@ def test_the_media_origin_is_the_api_origin_and_nothing_else() -> None:
     assert media_origin("http://127.0.0.1:8123/functions/v1") == "http://127.0.0.1:8123"
     assert media_origin("http://sandbox.invalid/functions/v1") is None
     assert json.dumps(media_origin("file:///etc")) == "null"
+
+
+async def test_a_hosted_request_narrowed_to_read_only_gets_no_write_actions(sandbox: RunningSandbox) -> None:
+    """Over Streamable HTTP, the narrowing headers of the request decide the actions a view shows."""
+    import httpx2
+    from mcp.client.streamable_http import streamable_http_client
+
+    async with http_server(server_env(sandbox.base_url), ["--transport", "streamable-http"]) as server:
+        for headers, expected in (
+            ({}, ["get_interview_definition", "set_interview_state"]),
+            ({"X-MCP-Readonly": "true"}, ["get_interview_definition"]),
+        ):
+            http = httpx2.AsyncClient(headers=headers, timeout=30)
+            transport = streamable_http_client(f"{server.url}/mcp", http_client=http)
+            async with http, Client(transport, extensions=[APPS]) as apps:
+                tools = {tool.name: tool for tool in (await apps.list_tools()).tools}
+                assert (tools["get_interview_definition"].meta or {})["ui"] == {
+                    "resourceUri": "ui://jobmojito/interview-preview.html"
+                }
+                result = await apps.call_tool("get_interview_definition", {"position_id": "not-an-id"})
+                assert result.is_error and (result.meta or {}).get(ACTIONS_META) == expected
+    assert sandbox.requests() == []
