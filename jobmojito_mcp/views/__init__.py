@@ -83,7 +83,7 @@ VIEWS: tuple[View, ...] = (
             "create_interview_from_questions",
             "update_interview",
         ),
-        actions=("get_interview_definition", "set_interview_state"),
+        actions=("get_interview_definition", "list_avatars", "set_interview_state"),
     ),
 )
 VIEW_OF_TOOL: dict[str, View] = {tool: view for view in VIEWS for tool in view.opened_by}

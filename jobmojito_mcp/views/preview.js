@@ -3,6 +3,7 @@
 JM.main = (sc) => {
   const { h } = JM;
   const id = sc.position_id || sc.interview_def_set_id;
+  let avatar = null; // the template's name and kind, from list_avatars when the caller may list them
   const render = (d) => {
     const qs = (d.questions || []).map((q) => typeof q === "string" ? { question: q } : q);
     const fact = (label, value) => value === undefined || value === null || value === "" ? null : h("div", {}, h("dt", {}, label), h("dd", {}, String(value)));
@@ -20,7 +21,7 @@ JM.main = (sc) => {
       JM.status(),
       d.interview_description_long || d.description ? h("p", {}, d.interview_description_long || d.description) : null,
       h("dl", { class: "grid card" },
-        fact("Avatar template", d.interview_template_type ? `${d.interview_template_type} (${d.interview_template_id || ""})` : d.interview_template_id),
+        fact("Avatar", avatar ? `${avatar.name} (${avatar.type})` : d.interview_template_type || d.interview_template_id),
         fact("Language", d.speech_language_name || d.mojito_language_code),
         fact("Location", d.interview_location), fact("Visibility", d.visibility),
         fact("Mode", d.is_voice_only === undefined ? undefined : d.is_voice_only ? "voice only" : "video"),
@@ -36,7 +37,12 @@ JM.main = (sc) => {
   };
   const refresh = async () => {
     const r = await JM.call("get_interview_definition", { position_id: id, view: "full" });
-    render(r.structuredContent || {});
+    const d = r.structuredContent || {};
+    if (d.interview_template_id && JM.can("list_avatars") && !avatar) {
+      const a = await JM.call("list_avatars", { mojito_language_code: d.mojito_language_code, limit: 1000 }).catch(() => null);
+      avatar = ((a && a.structuredContent && a.structuredContent.data) || []).find((t) => t.id === d.interview_template_id) || null;
+    }
+    render(d);
   };
   render(sc);
   if (id && JM.can("get_interview_definition")) refresh().catch(() => {});

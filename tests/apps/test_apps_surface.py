@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,6 +29,7 @@ from tests.test_listings import TOOLS_LIST_BUDGET, compact
 pytestmark = pytest.mark.anyio
 
 APPS = advertise("io.modelcontextprotocol/ui", {"mimeTypes": ["text/html;profile=mcp-app"]})
+DOC = Path(__file__).parent.parent.parent / "docs" / "apps.md"
 VIEW_BUDGET = 20_000  # bytes per whole document (HTML, CSS and JS): small enough to read in review
 
 
@@ -89,8 +91,8 @@ async def test_results_name_the_actions_this_caller_may_take() -> None:
         client(False, "legacy", tools=select_tools(read_only=True)) as plain,
     ):
         for connected, expected in (
-            (full, ["get_interview_definition", "set_interview_state"]),
-            (read_only, ["get_interview_definition"]),
+            (full, ["get_interview_definition", "list_avatars", "set_interview_state"]),
+            (read_only, ["get_interview_definition", "list_avatars"]),
         ):
             # No upstream here: the call fails, and still names the view's allowed actions.
             result = await connected.call_tool("get_interview_definition", {"position_id": "not-an-id"})
@@ -111,6 +113,10 @@ async def test_each_view_is_self_contained_small_and_declares_its_csp() -> None:
             size = len(html.encode())
             print(f"\n{view.uri}: {size:,} B")
             assert size <= VIEW_BUDGET
+            row = next(
+                line for line in DOC.read_text("utf-8").splitlines() if line.startswith(f"| `{view.uri}`")
+            )
+            assert row.endswith(f"| {size:,} |"), f"docs/apps.md quotes another size for {view.uri}: {size:,}"
             # Nothing remote: no URL at all in the document, no element that loads one.
             assert not re.search(
                 r"https?://|//[a-z0-9.-]+\.[a-z]{2,}/|@import|<link|<iframe|src=", html, re.I
@@ -140,8 +146,8 @@ async def test_a_hosted_request_narrowed_to_read_only_gets_no_write_actions(sand
 
     async with http_server(server_env(sandbox.base_url), ["--transport", "streamable-http"]) as server:
         for headers, expected in (
-            ({}, ["get_interview_definition", "set_interview_state"]),
-            ({"X-MCP-Readonly": "true"}, ["get_interview_definition"]),
+            ({}, ["get_interview_definition", "list_avatars", "set_interview_state"]),
+            ({"X-MCP-Readonly": "true"}, ["get_interview_definition", "list_avatars"]),
         ):
             http = httpx2.AsyncClient(headers=headers, timeout=30)
             transport = streamable_http_client(f"{server.url}/mcp", http_client=http)

@@ -403,6 +403,9 @@ async def test_a_creation_opens_the_preview_of_what_it_created(world: World) -> 
     assert len(world.sandbox.requests("job-interview-create-from-array")) == 1
     (read,) = world.sandbox.requests("job-interview-get")
     assert read.query == {"position_id": opened.result.structured_content["interview_def_set_id"]}  # type: ignore[index]
+    await frame.get_by_text("(interactive_heygen)").wait_for()  # the avatar's name, from list_avatars
+    (avatars,) = world.sandbox.requests("merchant-avatar-list")
+    assert avatars.query["mojito_language_code"] == "en"
     text = await frame.locator("main").inner_text()
     assert "Site Reliability Engineer" in text and "Lisbon" in text and "draft" in text
     assert await frame.get_by_role("button", name="Publish").is_visible()
