@@ -358,6 +358,8 @@ async def test_the_csp_blocks_a_remote_request(world: World) -> None:
     assert outcome["fetched"] == "refused"
     assert set(outcome["blocked"]) >= {"connect-src", "img-src"}
     assert world.witness.hits == []
+    # The view's console reaches the test (the violations are reported there), and nothing else is.
+    assert any("Content Security Policy" in e for e in opened.errors), opened.errors
     assert all("Content Security Policy" in e or "Failed to fetch" in e for e in opened.errors), opened.errors
     await opened.page.close()
 
@@ -411,4 +413,29 @@ async def test_a_creation_opens_the_preview_of_what_it_created(world: World) -> 
     assert await frame.get_by_role("button", name="Publish").is_visible()
     assert opened.errors == []
     await shot(opened, "interview-preview-dark")
+    await opened.page.close()
+
+
+async def test_a_failed_action_shows_the_tools_message(world: World) -> None:
+    """An upstream failure reaches the view as the tool's own error text, in an alert; nothing breaks."""
+    result_id = world.results["grace@example.com"]
+    opened = await open_view(world, "get_interview_result_details", {"interview_result_id": result_id})
+    frame = opened.frame
+    await frame.get_by_role("heading", name="Score per question").wait_for()
+    world.sandbox.inject(
+        "job-interview-pdf", "status", status=422, body={"error": "Interview result not ready."}
+    )
+    try:
+        await frame.get_by_role("button", name="Generate PDF report").click()
+        alert = frame.get_by_role("alert")
+        await alert.wait_for()
+        said = await alert.inner_text()
+    finally:
+        world.sandbox.clear_faults()
+    assert (
+        "422" in said and "list_interview_results(tab=completed)" in said
+    )  # the tool's hint, as agents read it
+    assert await frame.get_by_role("button", name="Generate PDF report").is_enabled()
+    assert await opened.page.evaluate("window.openedLinks.length") == 0
+    assert opened.errors == []
     await opened.page.close()
