@@ -45,7 +45,7 @@ JM.main = (sc, input) => {
     const title = (rows[0] && rows[0].position_name) || "Interview results";
     const cmp = JM.action("Compare selected", compare, { class: "primary", id: "compare", disabled: picked.size < 2 || picked.size > 4 });
     const tabs = JM.can("list_interview_results") ? h("div", { class: "tabs", role: "group", "aria-label": "Tabs" },
-      TABS.map(([key, label]) => JM.action(label, () => load(key), { "aria-selected": String(key === tab), "aria-pressed": String(key === tab) }))) : null;
+      TABS.map(([key, label]) => JM.action(label, () => load(key), { "aria-pressed": String(key === tab) }))) : null;
     JM.show(
       h("h1", {}, title), h("p", { class: "muted" }, `${rows.length} candidate(s), best first`), tabs,
       JM.can("get_interview_result_details") ? h("div", { class: "row" }, cmp, h("span", { class: "muted" }, "Tick 2 to 4 candidates to compare.")) : null,

@@ -238,6 +238,8 @@ async def test_a_tab_lists_again_through_the_tool(world: World) -> None:
     (listed,) = world.sandbox.requests("merchant-result-list")
     assert listed.query["tab"] == "shortlist" and listed.query["interview_id"] == world.interview_id
     assert await opened.frame.locator("tbody tr").count() == 1
+    assert await opened.frame.get_by_role("button", name="Shortlist").get_attribute("aria-pressed") == "true"
+    assert await opened.frame.get_by_role("button", name="All").get_attribute("aria-pressed") == "false"
     assert opened.errors == []
     await opened.page.close()
 
