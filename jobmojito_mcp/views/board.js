@@ -42,7 +42,8 @@ JM.main = (sc, input) => {
       JM.status(), h("table", {}, h("thead", {}, head), h("tbody", {}, body)));
   };
   const board = () => {
-    const title = (rows[0] && rows[0].position_name) || "Interview results";
+    const positions = [...new Set(rows.map((r) => r.position_name).filter(Boolean))];
+    const title = positions.length === 1 ? positions[0] : positions.length ? `Results of ${positions.length} interviews` : "Interview results";
     const cmp = JM.action("Compare selected", compare, { class: "primary", id: "compare", disabled: picked.size < 2 || picked.size > 4 });
     const tabs = JM.can("list_interview_results") ? h("div", { class: "tabs", role: "group", "aria-label": "Tabs" },
       TABS.map(([key, label]) => JM.action(label, () => load(key), { "aria-pressed": String(key === tab) }))) : null;
@@ -57,7 +58,8 @@ JM.main = (sc, input) => {
           if (box) box.addEventListener("change", () => { box.checked ? picked.add(id) : picked.delete(id); cmp.disabled = picked.size < 2 || picked.size > 4; });
           return h("tr", {}, h("td", {}, box),
             h("td", {}, id && JM.can("get_interview_result_details") ? JM.action(name, () => open(r), { class: "link" }) : name,
-              h("div", { class: "muted" }, r.candidate_email || ""), r.is_test ? h("span", { class: "badge" }, "test") : null),
+              h("div", { class: "muted" }, r.candidate_email || ""), positions.length > 1 ? h("div", { class: "muted" }, r.position_name || "") : null,
+              r.is_test ? h("span", { class: "badge" }, "test") : null),
             h("td", {}, JM.score(r.score)), h("td", {}, r.coach_status || (id ? "started" : "not started")),
             h("td", {}, decision(r)), h("td", {}, r.recruiter_shortlist ? "★ shortlisted" : "–"), h("td", {}, risks(r)));
         }))) : h("p", { class: "muted", "data-full": full }, "No candidates in this tab."));
