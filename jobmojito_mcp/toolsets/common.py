@@ -76,6 +76,18 @@ Number = Annotated[float, PlainSerializer(_whole_as_int, return_type=int | float
 
 Uuid = Annotated[str, AfterValidator(_check_uuid), Field(json_schema_extra={"format": "uuid"})]
 
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _check_email(value: str) -> str:
+    if not _EMAIL.match(value.strip()):
+        raise PydanticCustomError("email", "must be an e-mail address such as ada@example.com")
+    return value.strip()
+
+
+# Who is invited or registered: trimmed, one address (what JobMojito's e-mail goes to).
+Email = Annotated[str, AfterValidator(_check_email)]
+
 NonEmpty = Annotated[str, Field(min_length=1)]
 
 Attempts = Annotated[Number, Field(ge=1, le=20)]
