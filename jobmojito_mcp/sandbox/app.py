@@ -120,7 +120,10 @@ def _origin(call: RecordedRequest) -> str:
 
 def _params(route: Route, call: RecordedRequest) -> Any:
     """The call's parameters: the coerced query for query tools (plus a JSON body on POST), else the body."""
-    is_query_tool = "query" in CONTRACT[route.tool]
+    contract = CONTRACT[route.tool]
+    if "query" not in contract and "body" not in contract:  # no parameters (platform-languages-list)
+        return dict(call.query)
+    is_query_tool = "query" in contract
     if is_query_tool:
         params = validation.coerce_query(route.tool, call.query)
         if call.method == "POST" and call.body.strip():

@@ -21,6 +21,7 @@ class Link:
     is_test: bool
     created_at: str
     used_at: str | None = None
+    invited: bool = True  # counted as an invitation (False: a retake's or a generated link)
     take_at: float | None = None  # auto_take: when (epoch seconds) the candidate takes it unprompted
 
     @property
@@ -84,6 +85,31 @@ class Result:
 
 
 @dataclass
+class Member:
+    """Someone brought into the account by ``invite-users`` who is not a candidate: a team member
+    (merchant_owner, merchant, merchant_selection) or a coaching user (user, mentor)."""
+
+    email: str  # as given; the key is its case-folded form
+    name: str | None
+    type: str
+    profile_id: str
+    invited_at: str
+    invitations: int = 1  # e-mails sent to them (force_invite re-sends while pending)
+    status: str = "pending"
+
+    @property
+    def key(self) -> str:
+        return self.email.casefold()
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Member:
+        return cls(**data)
+
+
+@dataclass
 class Email:
     """An invitation the sandbox "sent" (nothing leaves the machine; tests and people read the outbox)."""
 
@@ -94,6 +120,7 @@ class Email:
     interview_url: str
     interview_id: str
     sent_at: str
+    message: str | None = None  # the recruiter's own text (invite-users' message_from_recruiter)
 
     @property
     def key(self) -> str:

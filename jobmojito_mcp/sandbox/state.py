@@ -21,7 +21,7 @@ from jobmojito_mcp.sandbox.faults import FaultPlan
 from jobmojito_mcp.sandbox.interviews import Interview
 from jobmojito_mcp.sandbox.journal import Journal
 from jobmojito_mcp.sandbox.oauth import AuthServer
-from jobmojito_mcp.sandbox.records import Email, Link, Result
+from jobmojito_mcp.sandbox.records import Email, Link, Member, Result
 from jobmojito_mcp.sandbox.storage import FileStore
 
 T = TypeVar("T")
@@ -165,6 +165,7 @@ class SandboxState:
         self.results: Table[Result] = _table(self.db, "results", Result)
         self.outbox: Table[Email] = _table(self.db, "outbox", Email)
         self.accounts: Table[Account] = _table(self.db, "account", Account)
+        self.members: Table[Member] = _table(self.db, "members", Member)  # invited team and coaching users
         self.files = FileStore()  # rendered reports: in memory only, like the short-lived links to them
         self.journal = Journal()
         self.faults = FaultPlan()
@@ -184,7 +185,7 @@ class SandboxState:
     def reset(self) -> None:
         """Forget interviews, candidates, results, e-mails, files, the account's spending, the journal
         and pending faults; keep the knobs and sign-ins."""
-        for table in (self.interviews, self.links, self.results, self.outbox, self.accounts):
+        for table in (self.interviews, self.links, self.results, self.outbox, self.accounts, self.members):
             table.clear()
         self.files.clear()
         self.journal.clear()

@@ -52,4 +52,16 @@ ROUTES: dict[str, Route] = {
     ),
     "job-interview-pdf": Route("generate_interview_report", frozenset({"POST"}), results.report),
     "merchant-status": Route("get_merchant_status", frozenset({"GET"}), account.merchant_status),
+    "merchant-candidate-list": Route("list_candidates", frozenset({"GET"}), candidates.list_candidates),
+    "job-interview-result-request-another-attempt": Route(
+        "request_another_interview_attempt", frozenset({"POST"}), candidates.another_attempt
+    ),
+    "job-interview-token": Route("generate_interview_url", frozenset({"POST"}), candidates.interview_token),
+    "platform-languages-list": Route("list_languages", frozenset({"GET"}), account.list_languages),
+    "merchant-analytics": Route("get_merchant_analytics", frozenset({"GET"}), account.analytics),
+    "merchant-analytics-credits-used": Route(
+        "get_merchant_credit_usage", frozenset({"GET"}), account.credits_used
+    ),
+    "merchant-sub-merchant-list": Route("list_sub_merchants", frozenset({"GET"}), account.sub_merchants),
+    "invite-users": Route("invite_users", frozenset({"POST"}), account.invite_users),
 }
