@@ -93,9 +93,10 @@ async def stdio_server(
     cwd: str | Path | None = None,
     launcher: Sequence[str] = SERVER,
     mode: Any = "auto",
+    elicitation: Any = None,
 ) -> AsyncIterator[StdioServer]:
     """`python -m jobmojito_mcp` (or another `launcher`) as a subprocess with a real MCP client on its
-    stdio; stderr captured."""
+    stdio (answering questions with `elicitation`, if given); stderr captured."""
     # Start from a clean slate: no JOBMOJITO_* from the developer's shell, no .env from the repo.
     base = {key: value for key, value in os.environ.items() if not key.startswith("JOBMOJITO_")}
     with tempfile.TemporaryDirectory() as scratch:
@@ -107,7 +108,9 @@ async def stdio_server(
             cwd=str(cwd or scratch),
         )
         with stderr_path.open("w", encoding="utf-8") as errlog:
-            async with Client(stdio_client(params, errlog=errlog), mode=mode) as client:
+            async with Client(
+                stdio_client(params, errlog=errlog), mode=mode, elicitation_callback=elicitation
+            ) as client:
                 yield StdioServer(client, stderr_path)
 
 
@@ -255,19 +258,26 @@ async def create_then_delete(client: Client, sandbox: Any) -> None:
 
 @asynccontextmanager
 async def http_mcp_client(
-    url: str, transport: str, headers: dict[str, str] | None = None, mode: Any = "auto"
+    url: str,
+    transport: str,
+    headers: dict[str, str] | None = None,
+    mode: Any = "auto",
+    elicitation: Any = None,
 ) -> AsyncIterator[Client]:
-    """The SDK's own HTTP clients against a hosted server at `url`: streamable-http (/mcp) or sse (/sse)."""
+    """The SDK's own HTTP clients against a hosted server at `url`: streamable-http (/mcp) or sse (/sse),
+    answering questions with `elicitation`, if given."""
     import httpx2
     from mcp.client.sse import sse_client
     from mcp.client.streamable_http import streamable_http_client
 
     if transport == "streamable-http":
         http = httpx2.AsyncClient(headers=headers or {}, timeout=30)
-        async with http, Client(streamable_http_client(f"{url}/mcp", http_client=http), mode=mode) as client:
+        transport_client = streamable_http_client(f"{url}/mcp", http_client=http)
+        async with http, Client(transport_client, mode=mode, elicitation_callback=elicitation) as client:
             yield client
     else:
-        async with Client(sse_client(f"{url}/sse", headers=headers or {}), mode=mode) as client:
+        sse = sse_client(f"{url}/sse", headers=headers or {})
+        async with Client(sse, mode=mode, elicitation_callback=elicitation) as client:
             yield client
 
 
