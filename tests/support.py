@@ -20,7 +20,7 @@ from mcp_types import CallToolResult
 
 from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID
 
-# The thirteen tools, named exactly as users' configs and scripts rely on, in the order they are listed.
+# The tools, named exactly as users' configs and scripts rely on, in the order they are listed.
 TOOL_NAMES = (
     "list_avatars",
     "create_interview",
@@ -31,10 +31,18 @@ TOOL_NAMES = (
     "list_interviews",
     "update_interview",
     "register_users_for_interview",
+    "list_candidates",
+    "request_another_interview_attempt",
+    "generate_interview_url",
     "list_interview_results",
     "get_interview_result_details",
     "generate_interview_report",
     "get_merchant_status",
+    "list_languages",
+    "get_merchant_analytics",
+    "get_merchant_credit_usage",
+    "list_sub_merchants",
+    "invite_users",
 )
 # The read-only ones (what --read-only leaves).
 READ_TOOL_NAMES = (
@@ -44,6 +52,11 @@ READ_TOOL_NAMES = (
     "list_interview_results",
     "get_interview_result_details",
     "get_merchant_status",
+    "list_candidates",
+    "list_languages",
+    "get_merchant_analytics",
+    "get_merchant_credit_usage",
+    "list_sub_merchants",
 )
 SERVER = ("-m", "jobmojito_mcp")  # how a server subprocess is started: python + this
 TOKEN = "test-token-0b7e3c2a9f41d8e6"  # long and unique: any occurrence in output is a leak

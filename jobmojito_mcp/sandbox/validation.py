@@ -49,7 +49,7 @@ def coerce_query(tool: str, query: Mapping[str, str]) -> dict[str, Any]:
     A value that does not parse stays a string and fails the type check; an empty value of a
     numeric parameter counts as null.
     """
-    schemas = {p["name"]: p["schema"] for p in CONTRACT[tool]["query"]}
+    schemas = {p["name"]: p["schema"] for p in CONTRACT[tool].get("query", [])}
     out: dict[str, Any] = {}
     for name, raw in query.items():
         kind = schemas.get(name, {}).get("type")

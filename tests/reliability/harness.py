@@ -45,11 +45,15 @@ from tests.support import TOKEN, text_of
 CALL_TIMEOUT = 30.0  # no single call in these suites may take longer: a hang fails, it never blocks CI
 READS = frozenset(
     {"list_avatars", "get_interview_definition", "list_interviews", "list_interview_results",
-     "get_interview_result_details", "get_merchant_status"}
+     "get_interview_result_details", "get_merchant_status",
+     "list_candidates", "list_languages", "get_merchant_analytics", "get_merchant_credit_usage",
+     "list_sub_merchants"}
 )  # fmt: skip
 CREATES = frozenset({"create_interview", "create_interview_from_questions", "create_interview_for_candidate"})
 # Not creates, but never resent either: a repeat registers again (new links, maybe e-mails).
-INVITES = frozenset({"register_users_for_interview"})
+INVITES = frozenset({"register_users_for_interview", "invite_users"})
+# Neither creates nor invites, but not repeatable: a link minted each call, a decision erased once.
+ONE_SHOTS = frozenset({"generate_interview_url", "request_another_interview_attempt"})
 ENDPOINT_OF = {tool: spec["path"].strip("/") for tool, spec in CONTRACT.items()}
 REFUSED = "nothing was sent to JobMojito"
 _BACKTICKED = re.compile(r"`([^`]*)`")
@@ -148,8 +152,8 @@ def contract_validator(tool: str) -> Draft202012Validator:
     else:
         schema = {
             "type": "object",
-            "properties": {p["name"]: p["schema"] for p in spec["query"]},
-            "required": [p["name"] for p in spec["query"] if p.get("required")],
+            "properties": {p["name"]: p["schema"] for p in spec.get("query", [])},
+            "required": [p["name"] for p in spec.get("query", []) if p.get("required")],
         }
     return Draft202012Validator(to_json_schema(schema), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
@@ -158,7 +162,7 @@ def contract_fields(tool: str) -> frozenset[str]:
     spec = CONTRACT[tool]
     if "body" in spec:
         return frozenset(spec["body"].get("properties", {}))
-    return frozenset(p["name"] for p in spec["query"])
+    return frozenset(p["name"] for p in spec.get("query", []))
 
 
 def request_params(tool: str, request: RecordedRequest) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 Only the subset those schemas use is understood: `type` (object, string, integer, number, boolean,
 array, null), `properties`, `required`, `additionalProperties`, `$defs`/`$ref`, `anyOf`, `enum`,
-`minLength`, `minimum`, `maximum`, `exclusiveMinimum`, `minItems` and `format: uuid`. Keywords
+`minLength`, `minimum`, `maximum`, `exclusiveMinimum`, `minItems` and `format` uuid and date. Keywords
 outside JSON Schema are ignored, exactly as a JSON Schema validator ignores them.
 
 `valid()` draws values the schema accepts (unicode, control characters, huge strings, extreme
@@ -253,6 +253,8 @@ class SchemaStrategies:
     def _strings(self, node: Schema) -> SearchStrategy[Json]:
         if node.get("format") == "uuid":
             return st.one_of(st.uuids().map(str), st.uuids().map(lambda u: str(u).upper()))
+        if node.get("format") == "date":  # a calendar day, YYYY-MM-DD
+            return st.dates().map(lambda day: day.isoformat())
         shortest = int(node.get("minLength", 0))
         longest = int(node.get("maxLength", HUGE_ASCII))
         return st.one_of(
@@ -355,7 +357,7 @@ class SchemaStrategies:
                 yield "empty"
             if "maxLength" in only:
                 yield "too_long"
-            if only.get("format") == "uuid":
+            if only.get("format") in ("uuid", "date"):
                 yield "bad_format"
 
     def _break(
@@ -414,6 +416,8 @@ class SchemaStrategies:
             return st.integers(min_value=1, max_value=1_000).map(
                 lambda extra: "x" * (int(only["maxLength"]) + extra)
             )
+        if kind == "bad_format" and only.get("format") == "date":
+            return st.sampled_from(["2026-02-30", "01/03/2026", "20260101", "2026-13-01", "yesterday"])
         if kind == "bad_format":
             return st.sampled_from(
                 [

@@ -30,6 +30,7 @@ from tests.reliability.harness import (
     CREATES,
     ENDPOINT_OF,
     INVITES,
+    ONE_SHOTS,
     READS,
     InProcess,
     in_process,
@@ -280,18 +281,51 @@ def arguments_for(tool: str, interview_id: str, result_id: str = "") -> dict[str
         "get_interview_result_details": {"interview_result_id": result_id},
         "generate_interview_report": {"export_type": "json", "interview_result_id": result_id},
         "get_merchant_status": {},
+        "list_candidates": {"filter_text": "example.com"},
+        "request_another_interview_attempt": {"interview_result_id": result_id},
+        "generate_interview_url": {"type": "interview-results-for-position", "interview_id": interview_id},
+        "list_languages": {},
+        "get_merchant_analytics": {"date_from": "2026-01-01", "date_to": "2026-12-31"},
+        "get_merchant_credit_usage": {},
+        "list_sub_merchants": {},
+        "invite_users": {  # force_invite: every call invites (and mints a link) anew
+            "users": [
+                {"email": "matrix-invite@example.com", "type": "candidate", "interview_id": interview_id}
+            ],
+            "force_invite": True,
+        },
     }
     return others[tool]
 
 
+def completed_result(server: InProcess, sandbox: RunningSandbox, interview_id: str) -> str:
+    """A fresh completed result: another attempt reopens one only once."""
+    invite = {"interview_id": interview_id, "users": [{"email": "again@example.com"}], "send_email": False}
+    registered = server.call("register_users_for_interview", invite)
+    assert isinstance(registered.structured_content, dict), text_of(registered)
+    link = registered.structured_content["users"][0]["interview_url"]
+    return str(sandbox.take_interview(link)["interview_result_id"])
+
+
+# Answers that fit in one chunk of the slow drip arrive whole, in time: another attempt's `{}`.
+WHOLE_IN_ONE_DRIP = frozenset({"request_another_interview_attempt"})
+
+
 def expected(fault: Fault, tool: str) -> Expect:
+    if fault.kind == "slow_drip" and tool in WHOLE_IN_ONE_DRIP:
+        return Expect((), 1, succeeds=True)
     if tool in READS:
         return fault.read
-    return fault.create if tool in CREATES | INVITES else fault.change
+    return fault.create if tool in CREATES | INVITES | ONE_SHOTS else fault.change
 
 
 # What a call that may have gone through did, as its message says it.
-MAY_HAVE = {"register_users_for_interview": "may have registered the candidates"}
+MAY_HAVE = {
+    "register_users_for_interview": "may have registered the candidates",
+    "invite_users": "may have invited them",
+    "request_another_interview_attempt": "may have reopened the result",
+    "generate_interview_url": "may have minted a link",
+}
 
 
 def check_error(expect: Expect, tool: str, text: str) -> None:
@@ -318,6 +352,8 @@ def test_fault(
     fault: Fault,
 ) -> None:
     expect = expected(fault, tool)
+    if tool == "request_another_interview_attempt":
+        result = completed_result(server, sandbox, interview)
     arguments = arguments_for(tool, interview, result)
     if fault.kind in ("refused", "connect-timeout"):
         fixture = "refused_server" if fault.kind == "refused" else "timeout_server"
@@ -357,5 +393,7 @@ def test_fault(
 
     # Healthy afterwards: with the fault gone, the same call succeeds.
     sandbox.state.faults.clear()
+    if tool == "request_another_interview_attempt" and (fault.handled or expect.succeeds):
+        arguments = arguments_for(tool, interview, completed_result(server, sandbox, interview))
     healthy = server.call(tool, arguments)
     assert not healthy.is_error, text_of(healthy)

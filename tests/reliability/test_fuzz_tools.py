@@ -336,6 +336,39 @@ def _unique_emails(args: dict[str, Any]) -> dict[str, Any]:
     return args | {"users": users or [{"email": "solo@example.com"}]}
 
 
+def _invitees_as_documented(args: dict[str, Any]) -> dict[str, Any]:
+    users = []
+    for index, user in enumerate(args.get("users") or []):
+        fixed = dict(user) | {"email": f"invitee{index}@example.com"}
+        if fixed.get("type") != "candidate":
+            fixed.pop("interview_id", None)
+        elif not fixed.get("interview_id"):
+            fixed["type"] = "user"
+        users.append(fixed)
+    return args | {"users": users or [{"email": "solo@example.com", "type": "user"}]}
+
+
+_LINK_IDS = {
+    "interview-for-profile": ("interview_profile_id", "interview_id"),
+    "results-for-profile": ("interview_profile_id",),
+    "interview-result-candidate": ("interview_result_id",),
+    "interview-result-talent-seeker": ("interview_result_id",),
+    "interview-results-for-position": ("interview_id",),
+}
+
+
+def _ids_for_the_link(args: dict[str, Any]) -> dict[str, Any]:
+    needs = _LINK_IDS.get(args.get("type") or "", ())
+    fixed = {name: value for name, value in args.items() if not name.endswith("_id") or name in needs}
+    fixed |= {name: "9c1b7a52-3f0e-4f2a-9d3e-2b8f1c0de4f2" for name in needs if not fixed.get(name)}
+    return fixed | ({"merchant_id": args["merchant_id"]} if args.get("merchant_id") else {})
+
+
+def _a_forward_range(args: dict[str, Any]) -> dict[str, Any]:
+    first, last = sorted([args["date_from"], args["date_to"]])
+    return args | {"date_from": first, "date_to": last}
+
+
 HELPERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "create_interview": _sensible_length,
     "create_interview_from_questions": _consistent_questions,
@@ -344,6 +377,9 @@ HELPERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "update_interview": _a_sensible_update,
     "generate_interview_report": _one_set_of_results,
     "register_users_for_interview": _unique_emails,
+    "invite_users": _invitees_as_documented,
+    "generate_interview_url": _ids_for_the_link,
+    "get_merchant_analytics": _a_forward_range,
 }
 
 
@@ -549,6 +585,19 @@ VALID_CALLS: dict[str, Callable[[list[str]], dict[str, Any]]] = {
         "interview_result_id": "9c1b7a52-3f0e-4f2a-9d3e-2b8f1c0de4f2",
     },
     "get_merchant_status": lambda known: {},
+    "list_candidates": lambda known: {"limit": 3},
+    "request_another_interview_attempt": lambda known: {
+        "interview_result_id": "9c1b7a52-3f0e-4f2a-9d3e-2b8f1c0de4f2"
+    },
+    "generate_interview_url": lambda known: {
+        "type": "interview-results-for-position",
+        "interview_id": known[0],
+    },
+    "list_languages": lambda known: {},
+    "get_merchant_analytics": lambda known: {"date_from": "2026-01-01", "date_to": "2026-01-31"},
+    "get_merchant_credit_usage": lambda known: {},
+    "list_sub_merchants": lambda known: {},
+    "invite_users": lambda known: {"users": [{"email": "answer@example.com", "type": "user"}]},
 }
 
 

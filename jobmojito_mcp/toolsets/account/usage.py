@@ -30,15 +30,12 @@ from jobmojito_mcp.toolsets.common import (
 # get_merchant_analytics: events per day (invitations, page visits, interviews)
 
 
-def _day(name: str) -> Any:
-    return Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description=f"{name} (inclusive).")
-
-
 class AnalyticsArgs(StrictModel):
     """Query of GET /merchant-analytics."""
 
-    date_from: str = _day("First day")
-    date_to: str = _day("Last day")
+    # Calendar dates (format: date), sent as YYYY-MM-DD: a 2026-02-30 is refused here, naming the field.
+    date_from: date = Field(description="First day (inclusive).")
+    date_to: date = Field(description="Last day (inclusive).")
     interview_id: Uuid | None = Field(None, description="Only this interview or position.")
     merchant_id: Uuid | None = None
     limit: ListLimit = Field(50, description="Rows are day x event.")
@@ -46,13 +43,7 @@ class AnalyticsArgs(StrictModel):
 
     @model_validator(mode="after")
     def _a_real_range(self) -> AnalyticsArgs:
-        days: dict[str, date] = {}
-        for name in ("date_from", "date_to"):
-            try:
-                days[name] = date.fromisoformat(getattr(self, name))
-            except ValueError:
-                raise field_error(name, f"{getattr(self, name)} is not a calendar date") from None
-        if days["date_to"] < days["date_from"]:
+        if self.date_to < self.date_from:
             raise field_error("date_to", "must be on or after date_from")
         return self
 
