@@ -58,6 +58,10 @@ FAULTS: list[tuple[str, str, dict[str, Any]]] = [
     ("merchant-result-list", "status", {"status": 403}),
     ("job-interview-pdf", "non_json", {}),
     ("merchant-status", "status", {"status": 503}),
+    ("merchant-candidate-list", "status", {"status": 403}),
+    ("job-interview-token", "reset", {}),
+    ("invite-users", "status", {"status": 422, "body": {"error": "Not authenticated."}}),
+    ("merchant-analytics-credits-used", "non_json", {}),
     # Last: a hosted caller whose token JobMojito refused gets HTTP 401 at the transport afterwards.
     ("merchant-avatar-list", "status", {"status": 401}),
 ]
@@ -104,13 +108,27 @@ async def representative_flows(
             {"interview_id": interview_id, "users": [], "send_email": True},
         ),  # refused
     ]
-    for tool, arguments in lifecycle:
+    platform: list[tuple[str, dict[str, Any]]] = [
+        ("list_candidates", {"filter_text": "ada"}),
+        (
+            "generate_interview_url",
+            {"type": "interview-result-talent-seeker", "interview_result_id": result_id},
+        ),
+        ("list_languages", {}),
+        ("get_merchant_analytics", {"date_from": "2026-01-01", "date_to": "2026-12-31"}),
+        ("get_merchant_credit_usage", {}),
+        ("list_sub_merchants", {}),
+        ("invite_users", {"users": [{"email": "grace@example.com", "type": "merchant"}]}),
+        ("request_another_interview_attempt", {"interview_result_id": result_id}),
+    ]
+    for tool, arguments in lifecycle + platform:
         results.append(await call(tool, arguments))
     results.append(invited)
     tool_of = {endpoint: tool for tool, endpoint in ENDPOINT_OF.items()}
     arguments_of = (
         dict(calls)
         | dict(lifecycle[:7])
+        | dict(platform)
         | {
             "list_avatars": {"limit": 2},
             "create_interview": cookbook("create_interview"),
