@@ -26,7 +26,7 @@ pytestmark = pytest.mark.anyio
 
 # What tools/list may cost an agent's context, every session: the thirteen tools in what the six cost
 # before the tool-surface work (about 7,500 tokens), and the six creation tools in about 4,000.
-TOOLS_LIST_BUDGET = 30_000
+TOOLS_LIST_BUDGET = 45_000  # every tool, with the platform tools (the issue-19 budget for all 30)
 SIX_TOOLS_BUDGET = 16_000
 PROMPT_NAMES = [
     "interview_from_job_description",

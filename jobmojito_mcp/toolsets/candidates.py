@@ -414,8 +414,8 @@ class InterviewUrlArgs(StrictModel):
         "results-for-profile: interview_profile_id; *-for-position: interview_id; others: interview_result_id."
     )
     interview_profile_id: Uuid | None = Field(None, description="The candidate's profile_interview_id.")
-    interview_id: Uuid | None = None
-    interview_result_id: Uuid | None = None
+    interview_id: Uuid | None = Field(None, description="Interview or position.")
+    interview_result_id: Uuid | None = Field(None, description="A result.")
     hide_menu: Annotated[bool, PlainSerializer(_flag_string, return_type=str)] | None = None
     merchant_id: Uuid | None = None
 

@@ -40,8 +40,8 @@ class Invitee(ListedRequestObject):
         description="merchant*: your team (may manage the account); user, mentor: coaching; candidate: "
         "with interview_id."
     )
-    name: str | None = None
-    interview_id: Uuid | None = None
+    name: str | None = Field(None, description="Display name.")
+    interview_id: Uuid | None = Field(None, description="Candidates' interview.")
 
 
 class InviteUsersArgs(StrictModel):

@@ -90,7 +90,7 @@ GET_MERCHANT_STATUS = ToolSpec(
     annotations=READ,
     summarize=summarize_status,
     toolset="account",
-    unpublished=frozenset({"merchant_id", "order_by", "view"}),
+    unpublished=frozenset({"merchant_id"}),
 )
 
 
