@@ -1,4 +1,5 @@
-"""Prompts for the five cookbook workflows, and resources that save agents round trips.
+"""Prompts for the cookbook workflows (and giving a candidate another try, and a weekly report for a
+manager), and resources that save agents round trips.
 
 Prompts are the user's shortcuts: each turns a few inputs into instructions that walk the agent
 through the tools in the right order, asking before anything goes live. Resources hold what an
@@ -133,12 +134,74 @@ def review_results(interview: str, shortlist: str = "3") -> str:
     )
 
 
+def give_another_try(result: str, email_them: str = "no") -> str:
+    """Let a candidate retake an interview: reopen their result (erasing its decision) and get them a link."""
+    emailing = (
+        "call register_users_for_interview once with that interview_id, users = [{name, email}] and "
+        "send_email=true (JobMojito e-mails them a new link; I will be asked to confirm)"
+        if email_them.strip().lower() in ("yes", "true", "1")
+        else "call generate_interview_url with type=interview-for-profile, interview_profile_id = the row's "
+        "profile_interview_id and interview_id = its definition_id, and give me the link to send (nobody is "
+        "e-mailed; treat the link as a password)"
+    )
+    return (
+        f"Give the candidate of the JobMojito result {result!r} another try at the interview.\n\n"
+        "1. Find the result's row: call list_interview_results with view=full and tab=completed (filter_text = "
+        "the candidate's name or e-mail if the above is one) and take the row whose interview_result_id "
+        "matches; if several candidates match, ask me which.\n"
+        "2. Show me the candidate, the interview, the score and the current decision, and say that reopening "
+        "erases the decision and cannot be undone here.\n"
+        "3. Call request_another_interview_attempt once with the interview_result_id (I will be asked to "
+        "confirm). If JobMojito answers 422, the result is not completed or was already reopened: stop and "
+        "tell me.\n"
+        f"4. JobMojito does not tell the candidate: {emailing}.\n"
+        "5. Tell me what was done, and that their new result will appear in list_interview_results once they "
+        "retake it."
+    )
+
+
+def weekly_hiring_report(week_ending: str = "", interview: str = "") -> str:
+    """A week's hiring at a glance for a manager: activity, credits spent, and the best candidates, as tables."""
+    period = (
+        f"the seven days ending {week_ending} (date_from = six days earlier, date_to = {week_ending})"
+        if week_ending.strip()
+        else "the last seven days, today included (date_from = six days ago, date_to = today)"
+    )
+    scope = (
+        f" for the interview {interview!r} (if that is not an id, call list_interviews with filter_text = "
+        "its name and use the matching id as interview_id in every call below; if several match, ask me)"
+        if interview.strip()
+        else " across all interviews"
+    )
+    return (
+        f"Write a weekly hiring report for a manager covering {period}{scope}.\n\n"
+        "1. Call get_merchant_analytics with date_from and date_to (YYYY-MM-DD); call again with offset = "
+        "next_offset while there is one. A day or event not listed had 0.\n"
+        "2. Call get_merchant_credit_usage (newest first); call again with offset = next_offset until a row's "
+        "event_date is before date_from. Count only rows inside the period.\n"
+        "3. Call list_interview_results with tab=completed and order_by=score, and keep the results whose "
+        "updated_at falls in the period.\n"
+        "4. Call get_merchant_status for the credits left.\n"
+        "5. Answer in Markdown, tables first, no ids:\n"
+        "   - Activity: one row per day (all seven, zeros included), columns invitations "
+        "(interview_invitation), page visits (interview_page_visit), interviews completed (interview), and "
+        "a total row; then the visit and completion rates (visits / invitations, interviews / visits).\n"
+        "   - Credits: one row per event type with the credits spent, a total, and the credits left.\n"
+        "   - Candidates: the best five of the week (name, interview, score, decision), and how many results "
+        "wait for a decision.\n"
+        "   - Then three short bullet points: what went well, what needs attention, and the next step.\n"
+        "Only read: change nothing and e-mail no one."
+    )
+
+
 PROMPTS = (
     interview_from_job_description,
     interview_from_my_questions,
     screen_candidate,
     invite_candidates,
     review_results,
+    give_another_try,
+    weekly_hiring_report,
 )
 
 LANGUAGES_URI = "jobmojito://languages"
@@ -158,6 +221,16 @@ NEEDS: dict[str, frozenset[str]] = {
     # Finding the interview by name is only when an id was not given: not a need.
     invite_candidates.__name__: frozenset({"get_merchant_status", "register_users_for_interview"}),
     review_results.__name__: frozenset({"list_interview_results", "get_interview_result_details"}),
+    # The link or the e-mail is the user's choice: each route needs one of two tools, so neither is a need.
+    give_another_try.__name__: frozenset({"list_interview_results", "request_another_interview_attempt"}),
+    weekly_hiring_report.__name__: frozenset(
+        {
+            "get_merchant_analytics",
+            "get_merchant_credit_usage",
+            "list_interview_results",
+            "get_merchant_status",
+        }
+    ),
     LANGUAGES_URI: frozenset(),
     TEMPLATES_URI: frozenset({"list_avatars"}),  # it is list_avatars, called for the agent
 }

@@ -273,6 +273,8 @@ async def test_prompts_for_the_five_workflows(sandbox: RunningSandbox) -> None:
             "screen_candidate",
             "invite_candidates",
             "review_results",
+            "give_another_try",
+            "weekly_hiring_report",
         }
         for prompt in prompts.values():
             assert prompt.description

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 from mcp import Client
-from mcp_types import CallToolResult
+from mcp_types import CallToolResult, PromptReference
 
 from jobmojito_mcp.config import Settings
 from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox
@@ -554,3 +554,48 @@ async def test_every_documented_error_status_is_an_actionable_message(
     assert result.is_error and "Nope." in text and hint in text, text
     if CONTRACT[tool]["method"] == "POST":  # writes are never resent
         assert len(sandbox.requests(ENDPOINT[tool])) == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# The two prompts: what they walk an agent through, and what completes their arguments
+
+
+async def test_give_another_try_walks_through_the_retake(client: Client, sandbox: RunningSandbox) -> None:
+    world = await a_world(client, sandbox)
+    rendered = await client.get_prompt("give_another_try", {"result": world["result_id"]})
+    text = rendered.messages[0].content.text  # type: ignore[union-attr]
+    assert world["result_id"] in text and "request_another_interview_attempt once" in text
+    assert "erases the decision" in text and "generate_interview_url" in text and "nobody is" in text
+    emailing = await client.get_prompt("give_another_try", {"result": "Ada", "email_them": "yes"})
+    assert "send_email=true" in emailing.messages[0].content.text  # type: ignore[union-attr]
+    completed = await client.complete(
+        PromptReference(name="give_another_try"), {"name": "result", "value": ""}
+    )
+    assert world["result_id"] in completed.completion.values
+    yes_no = await client.complete(
+        PromptReference(name="give_another_try"), {"name": "email_them", "value": ""}
+    )
+    assert yes_no.completion.values == ["yes", "no"]
+
+
+async def test_weekly_hiring_report_reads_analytics_credits_and_results(
+    client: Client, sandbox: RunningSandbox
+) -> None:
+    world = await a_world(client, sandbox)
+    rendered = await client.get_prompt(
+        "weekly_hiring_report", {"week_ending": "2026-12-06", "interview": "Backend"}
+    )
+    text = rendered.messages[0].content.text  # type: ignore[union-attr]
+    for step in (
+        "get_merchant_analytics",
+        "get_merchant_credit_usage",
+        "list_interview_results",
+        "get_merchant_status",
+    ):
+        assert step in text
+    assert "ending 2026-12-06" in text and "one row per day" in text and "change nothing" in text
+    interviews = await client.complete(
+        PromptReference(name="weekly_hiring_report"), {"name": "interview", "value": ""}
+    )
+    assert world["interview_id"] in interviews.completion.values
+    assert sandbox.requests("merchant-analytics") == []  # a prompt calls nothing

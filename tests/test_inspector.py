@@ -89,6 +89,8 @@ def test_inspector_reads_prompts_and_resources() -> None:
         "screen_candidate",
         "invite_candidates",
         "review_results",
+        "give_another_try",
+        "weekly_hiring_report",
     }
     languages = inspector("--method", "resources/read", "--uri", "jobmojito://languages")
     assert len(json.loads(languages["contents"][0]["text"])) == 34

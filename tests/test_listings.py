@@ -34,6 +34,8 @@ PROMPT_NAMES = [
     "screen_candidate",
     "invite_candidates",
     "review_results",
+    "give_another_try",
+    "weekly_hiring_report",
 ]
 LISTINGS = ("tools/list", "prompts/list", "resources/list", "resources/templates/list")
 

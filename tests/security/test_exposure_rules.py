@@ -27,6 +27,8 @@ PROMPTS = {
     "screen_candidate",
     "invite_candidates",
     "review_results",
+    "give_another_try",
+    "weekly_hiring_report",
 }
 
 
@@ -72,8 +74,8 @@ async def test_read_only_keeps_what_reads_need(sandbox: RunningSandbox) -> None:
         assert (await session.open()).status_code == 200
         seen = await listing(session)
         assert seen["tools"] == READS
-        # Every prompt but the review walks an agent through a create or a registration.
-        assert seen["prompts"] == {"review_results"}
+        # Every prompt but the review and the weekly report walks an agent through a change.
+        assert seen["prompts"] == {"review_results", "weekly_hiring_report"}
         assert seen["templates"] == {"jobmojito://templates/{language}"}, "list_avatars is a read"
 
 
