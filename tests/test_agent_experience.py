@@ -118,13 +118,27 @@ async def test_read_only_server_ignores_a_header_asking_for_more(sandbox: Runnin
 
 
 RESULTS = {"list_interview_results", "get_interview_result_details", "generate_interview_report"}
+ACCOUNT = {
+    "get_merchant_status",
+    "list_languages",
+    "get_merchant_analytics",
+    "get_merchant_credit_usage",
+    "list_sub_merchants",
+    "invite_users",
+}
+CANDIDATES = {
+    "register_users_for_interview",
+    "list_candidates",
+    "request_another_interview_attempt",
+    "generate_interview_url",
+}
 
 
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["--toolsets", "results,account"], RESULTS | {"get_merchant_status"}),
-        (["--toolsets", "candidates"], {"register_users_for_interview"}),
+        (["--toolsets", "results,account"], RESULTS | ACCOUNT),
+        (["--toolsets", "candidates"], CANDIDATES),
         (
             ["--toolsets", "interviews", "--read-only"],
             {"list_avatars", "get_interview_definition", "list_interviews"},

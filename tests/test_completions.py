@@ -79,7 +79,7 @@ async def in_process(sandbox: RunningSandbox, extra_prompt: Any = None) -> Async
 # -- languages: known without asking --------------------------------------------------------------
 
 
-async def test_language_arguments_complete_from_the_documented_codes(sandbox: RunningSandbox) -> None:
+async def test_language_arguments_complete_from_the_account_languages(sandbox: RunningSandbox) -> None:
     async with stdio_server(server_env(sandbox.base_url)) as server:
         client = server.client
         assert client.server_capabilities.completions is not None
@@ -103,7 +103,9 @@ async def test_language_arguments_complete_from_the_documented_codes(sandbox: Ru
         # Arguments with no knowable values, and arguments a prompt does not have: an empty list.
         assert (await complete(client, prompt("review_results"), "shortlist", "3")).values == []
         assert (await complete(client, prompt("review_results"), "language", "e")).values == []
-        assert sandbox.requests() == [], "the documented languages need no call to JobMojito"
+        # list_languages is in the table: the account's languages, fetched once and cached per caller.
+        assert {request.endpoint for request in sandbox.requests()} == {"platform-languages-list"}
+        assert len(sandbox.requests()) == 1
 
 
 async def test_unknown_prompts_and_templates_are_refused_as_invalid_params(sandbox: RunningSandbox) -> None:
