@@ -120,7 +120,17 @@ async def test_narrowing_headers_hide_and_refuse_prompts_and_resources(
         ([("X-MCP-Readonly", "true"), ("X-MCP-Readonly", "false")], READS),
         ([("X-MCP-Readonly", "on")], READS),
         ([("X-MCP-Readonly", "YES")], READS),
-        ([("X-MCP-Toolsets", "results,account"), ("X-MCP-Toolsets", "account")], {"get_merchant_status"}),
+        (
+            [("X-MCP-Toolsets", "results,account"), ("X-MCP-Toolsets", "account")],
+            {
+                "get_merchant_status",
+                "list_languages",
+                "get_merchant_analytics",
+                "get_merchant_credit_usage",
+                "list_sub_merchants",
+                "invite_users",
+            },
+        ),
         (
             [("X-MCP-Toolsets", "results"), ("X-MCP-Readonly", "true")],
             READS & {"list_interview_results", "get_interview_result_details"},
