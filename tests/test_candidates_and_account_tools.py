@@ -471,6 +471,7 @@ async def test_invitations_e_mail_grant_and_count_against_headroom(
     assert [row["email"] for row in listed.structured_content["data"]] == ["linus@example.com"]  # type: ignore[index]
     again = await ok(client, "invite_users", {"users": users[:1]})
     assert again.structured_content["users"][0]["result"] == "Skipped"  # type: ignore[index]
+    assert again.structured_content["skipped"] == 1 and "force_invite=true" in text_of(again)  # type: ignore[index]
     forced = await ok(client, "invite_users", {"users": users[:1], "force_invite": True})
     assert forced.structured_content["users"][0]["result"] == "Invited"  # type: ignore[index]
     assert len(sandbox.outbox()) == 4

@@ -79,8 +79,12 @@ class InvitedUser(LenientModel):
     profile_interview_id: str | None = None
 
     @property
-    def ok(self) -> bool:
-        return not (self.result or "Error").startswith("Error")
+    def failed(self) -> bool:
+        return (self.result or "Error").startswith("Error")
+
+    @property
+    def skipped(self) -> bool:
+        return (self.result or "").strip().lower() == "skipped"
 
 
 class InvitedUsers(RootModel[list[InvitedUser]]):
@@ -89,29 +93,36 @@ class InvitedUsers(RootModel[list[InvitedUser]]):
 
 class InviteResult(OpenResult):
     invited: int
+    skipped: int
     failed: int
     users: list[OpenResult] = Field(default_factory=list)
 
 
 def present_invitations(args: InviteUsersArgs, answer: InvitedUsers) -> dict[str, Any]:
-    done = sum(1 for user in answer.root if user.ok)
-    fields = ["email", "type", "result", "profile_id"]
+    users = answer.root
+    failed = sum(1 for user in users if user.failed)
+    skipped = sum(1 for user in users if user.skipped)
     return {
-        "invited": done,
-        "failed": len(answer.root) - done,
-        "users": [sent_fields(u, fields) for u in answer.root],
+        "invited": len(users) - failed - skipped,
+        "skipped": skipped,
+        "failed": failed,
+        "users": [sent_fields(user, ["email", "type", "result", "profile_id"]) for user in users],
     }
 
 
 def summarize_invitations(args: InviteUsersArgs, result: InvitedUsers) -> str:
     users = result.root
-    done = [user for user in users if user.ok]
+    invited = [user for user in users if not (user.failed or user.skipped)]
     lines = [f"- {user.email} ({user.type}): {excerpt(user.result or 'no result', 160)}" for user in users]
+    skipped = (
+        " Skipped: already invited and still pending; force_invite=true e-mails them again."
+        if any(user.skipped for user in users)
+        else ""
+    )
     return (
-        f"Invited {len(done)} of {len(users)} (Invited/Activated/...Added: e-mailed and granted; Skipped: "
-        "already pending, force_invite re-sends):\n"
+        f"Invited {len(invited)} of {len(users)}: each e-mailed and given their role.{skipped}\n"
         + "\n".join(lines)
-        + "\nThe API cannot revoke a role. Candidates appear in list_candidates; their results in "
+        + "\nThe API cannot revoke a role. Candidates appear in list_candidates, their results in "
         "list_interview_results; get_merchant_status shows the invitations left."
     )
 
