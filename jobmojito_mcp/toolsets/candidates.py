@@ -481,8 +481,8 @@ GENERATE_INTERVIEW_URL = ToolSpec(
     name="generate_interview_url",
     title="Get a shareable interview link",
     description=(
-        "A signed link to take an interview as a candidate, or to view results. Whoever holds it gets "
-        "in; each call mints one; nobody is e-mailed."
+        "A signed link to take an interview as a candidate, or to view results; whoever holds it gets in. "
+        "Nobody is e-mailed."
     ),
     arguments=InterviewUrlArgs,
     response=InterviewUrl,

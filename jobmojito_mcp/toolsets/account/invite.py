@@ -35,7 +35,7 @@ MAX_INVITEES_PER_CALL = 50  # a bound on what one mistaken call can e-mail and g
 class Invitee(ListedRequestObject):
     """One person to invite."""
 
-    email: Email = Field(description="Where the invitation goes.")
+    email: Email = Field(description="Their e-mail.")
     type: Role = Field(
         description="merchant*: your team (may manage the account); user, mentor: coaching; candidate: "
         "with interview_id."
@@ -143,8 +143,8 @@ INVITE_USERS = ToolSpec(
     name="invite_users",
     title="Invite people to the account",
     description=(
-        "E-mail people an invitation and grant each a role (team, coaching or candidate); asks the user "
-        "first. For candidates prefer register_users_for_interview."
+        "E-mail people an invitation and grant each a role; asks the user first. Candidates: prefer "
+        "register_users_for_interview."
     ),
     arguments=InviteUsersArgs,
     response=InvitedUsers,

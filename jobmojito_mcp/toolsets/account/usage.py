@@ -98,8 +98,8 @@ GET_MERCHANT_ANALYTICS = ToolSpec(
     name="get_merchant_analytics",
     title="Get activity per day",
     description=(
-        "Events per day (interview_invitation, interview_page_visit, interview...) in a date range: "
-        "the invited-to-interviewed funnel."
+        "Counts per day and event (interview_invitation, interview_page_visit, interview, ...) in a "
+        "date range."
     ),
     arguments=AnalyticsArgs,
     response=Analytics,
