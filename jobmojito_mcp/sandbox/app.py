@@ -6,7 +6,8 @@ must see what the previous one let through:
 1. read the body and record the request in the journal (so 401s and faulted calls show too);
 2. wait the configured latency;
 3. play an injected fault, if one is armed for this endpoint;
-4. check the bearer token (401; a JWT must be live at the sandbox's auth server);
+4. check the bearer token (401, or 422 where the endpoint documents no 401; a JWT must be live at
+   the sandbox's auth server);
 5. find the endpoint (404) and method (405), parse the JSON body (400 when malformed);
 6. validate against the contract (422), move the sandbox's clock on (``takes.catch_up``), then
    let the handler answer.
@@ -97,8 +98,14 @@ class FunctionsAPI:
         await JSONResponse(answer, status_code=status, headers=headers)(scope, receive, send)
 
     def _answer(self, call: RecordedRequest) -> Any:
-        authenticate(call.headers.get("authorization"), self.state.tokens, self.state.auth)
         route = ROUTES.get(call.endpoint)
+        try:
+            authenticate(call.headers.get("authorization"), self.state.tokens, self.state.auth)
+        except ApiError as refusal:
+            # invite-users documents no 401: an unauthenticated caller gets 422 there.
+            if route is not None and "401" not in CONTRACT[route.tool]["responses"]:
+                raise ApiError(422, f"Not authenticated: {refusal.message}", refusal.name) from None
+            raise
         if route is None:
             raise ApiError(404, "Requested function was not found.")
         if call.method not in route.methods:
