@@ -357,6 +357,7 @@ async def test_clients_without_elicitation_are_refused(sandbox: RunningSandbox, 
     async with connected(sandbox) as client:  # declares no elicitation: nobody can be asked
         result = await client.call_tool(tool, arguments)
     assert result.is_error, text_of(result)
+    assert "nothing was sent" in text_of(result)  # and how to proceed: the server glue's wording
     assert sandbox.requests() == [] and sandbox.outbox() == []
 
 
