@@ -112,6 +112,10 @@ class Settings(BaseSettings):
     mcp_workers: int = Field(1, ge=1, le=64)
     mcp_state_keys: SecretStr | None = Field(None, description="Comma-separated keys shared by replicas.")
     mcp_shutdown_grace: float = Field(DEFAULT_SHUTDOWN_GRACE, ge=0)
+    # Quotas and refused tokens shared by replicas (hosting/state.py): redis:// or rediss:// (Valkey too).
+    mcp_state_url: SecretStr | None = Field(None, description="Redis URL for state shared by replicas.")
+    mcp_state_lease: float = Field(30.0, ge=1, description="Seconds a dead replica's counts outlive it.")
+    mcp_state_timeout: float = Field(0.25, gt=0, le=5, description="Seconds to wait for Redis per operation.")
     mcp_allow_public_without_auth: bool = False
     # Abuse limits; see the DEFAULT_* above for why each value.
     mcp_connection_limit: int = Field(

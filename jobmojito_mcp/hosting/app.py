@@ -16,7 +16,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from types import FrameType
 from typing import Any
 
@@ -42,6 +42,7 @@ from jobmojito_mcp.exposure import NarrowingCheck
 from jobmojito_mcp.hosting.auth import ApiKeyVerifier, JwksTokenVerifier, credentials_for, load_api_keys
 from jobmojito_mcp.hosting.limits import BACKLOG, guarded_protocol, usable_connection_limit
 from jobmojito_mcp.hosting.quotas import CallerBook, CallerQuotas, CallsInFlight, Quotas
+from jobmojito_mcp.hosting.state import SharedRefusedTokens, SharedState
 from jobmojito_mcp.logs import secrets
 from jobmojito_mcp.server import InFlight, build_server, exposed_tools, open_upstream
 from jobmojito_mcp.signin.credentials import RefusedTokens, describe_credential
@@ -252,12 +253,16 @@ def build_http_app(
     server_credential: Credential,
     jwks_client: httpx2.AsyncClient,
     in_flight: InFlight | None = None,
+    shared: SharedState | None = None,
 ) -> Starlette:
-    """The ASGI app: the chosen MCP transports, health probes, and the Host/Origin guard around them."""
+    """The ASGI app: the chosen MCP transports, health probes, and the Host/Origin guard around them.
+
+    `shared`: the replicas' common state (--state-url), started by the caller; None keeps it all here.
+    """
     check_exposure(settings)
-    refused = RefusedTokens()
+    refused = RefusedTokens() if shared is None else SharedRefusedTokens(shared)
     # Per-caller quotas need callers: with --auth none there is one user, and none apply.
-    book = CallerBook(Quotas.from_settings(settings)) if settings.mcp_auth != "none" else None
+    book = CallerBook(Quotas.from_settings(settings), shared) if settings.mcp_auth != "none" else None
     server: MCPServer = build_server(
         upstream,
         credentials_for(settings, server_credential, refused),
@@ -271,7 +276,10 @@ def build_http_app(
     )
     # Host/Origin are checked by HostOriginGuard below, uniformly for both transports.
     unchecked = TransportSecuritySettings(enable_dns_rebinding_protection=False)
-    routes: list[BaseRoute] = [Route("/healthz", _healthz), Route("/readyz", _readyz_for(upstream, settings))]
+    routes: list[BaseRoute] = [
+        Route("/healthz", _healthz),
+        Route("/readyz", _readyz_for(upstream, settings, shared)),
+    ]
     middleware: list[Any] = []
     lifespan = None
     if settings.mcp_transport in ("streamable-http", "http"):
@@ -320,7 +328,7 @@ async def _healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok", "version": __version__})
 
 
-def _readyz_for(upstream: Upstream, settings: Settings) -> Any:
+def _readyz_for(upstream: Upstream, settings: Settings, shared: SharedState | None) -> Any:
     checked: dict[str, float | bool] = {"at": -_READY_CACHE_SECONDS, "ok": False}
 
     async def readyz(request: Request) -> Response:
@@ -329,7 +337,13 @@ def _readyz_for(upstream: Upstream, settings: Settings) -> Any:
             checked["ok"] = await upstream.reachable()
             checked["at"] = time.monotonic()
         upstream_name = "sandbox" if settings.sandbox else "jobmojito"
-        body = {"status": "ready" if checked["ok"] else "upstream unreachable", "upstream": upstream_name}
+        body: dict[str, Any] = {
+            "status": "ready" if checked["ok"] else "upstream unreachable",
+            "upstream": upstream_name,
+        }
+        # Redis away does not make a replica unready: it serves on with its own limits, and says so.
+        if shared is not None:
+            body |= shared.status()
         return JSONResponse(body, status_code=200 if checked["ok"] else 503)
 
     return readyz
@@ -389,6 +403,29 @@ class DrainingServer(uvicorn.Server):
         self.should_exit = True
 
 
+@contextlib.asynccontextmanager
+async def shared_state(settings: Settings) -> AsyncIterator[SharedState | None]:
+    """The replicas' common state when --state-url is given (else None), for the server's lifetime."""
+    if settings.mcp_state_url is None:
+        yield None
+        return
+    url = settings.mcp_state_url.get_secret_value()
+    secrets.add(url)  # it may carry Redis's password
+    try:
+        state = SharedState(url, lease=settings.mcp_state_lease, timeout=settings.mcp_state_timeout)
+    except ImportError:
+        raise ConfigurationRefused(
+            "--state-url needs the Redis client: pip install 'jobmojito-mcp[redis]'"
+        ) from None
+    except ValueError as problem:  # not a redis://, rediss:// or unix:// URL
+        raise ConfigurationRefused(f"--state-url: {problem}") from None
+    await state.start()
+    try:
+        yield state
+    finally:
+        await state.aclose()
+
+
 async def serve_http(settings: Settings, listener: socket.socket | None = None) -> None:
     """Serve until SIGTERM/SIGINT; then stop accepting, let in-flight calls finish, close the pool.
 
@@ -405,8 +442,9 @@ async def serve_http(settings: Settings, listener: socket.socket | None = None) 
     async with (
         open_upstream(settings) as (upstream, credential),
         httpx2.AsyncClient(headers={"User-Agent": USER_AGENT}, timeout=10.0) as jwks_client,
+        shared_state(settings) as shared,
     ):
-        app = build_http_app(settings, upstream, credential, jwks_client, in_flight)
+        app = build_http_app(settings, upstream, credential, jwks_client, in_flight, shared)
         connections = usable_connection_limit(settings.mcp_connection_limit, settings.max_connections)
         config = uvicorn.Config(
             app,

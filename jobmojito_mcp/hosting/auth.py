@@ -158,7 +158,7 @@ class JwksTokenVerifier:
             return None
 
     async def _verify(self, token: str) -> AccessToken | None:
-        if token in self._refused:
+        if await self._refused.holds(token):
             logger.info("rejected a caller token JobMojito has refused (session signed out or revoked)")
             return None
         try:

@@ -14,7 +14,9 @@ limits of limits.py still hold).
                (its share of the upstream pool)         call travels inside a session, whose transport
                                                         has no status of its own; nothing is sent upstream
 
-Book-keeping is in memory, per process (replicas each count their own). A session is counted
+Book-keeping is in memory, per process; with `--state-url` every count and the rate are also kept
+in Redis and enforced across all replicas (state.py), the in-process counts staying as this
+replica's own limits (what applies alone, and whenever Redis does not answer). A session is counted
 from the request that opens it until it ends, however it ends (DELETE, idle expiry, shutdown):
 the admission is decided here before the SDK creates anything, and the count is handed to the
 session's own lifetime at `initialize`. It owns the counting; the limits' values are in config.py.
@@ -38,6 +40,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jobmojito_mcp.config import Settings
+from jobmojito_mcp.hosting.state import Lease, SharedState
 
 logger = logging.getLogger(__name__)
 
@@ -108,8 +111,9 @@ class _Caller:
 class CallerBook:
     """Every caller's counts and request budget."""
 
-    def __init__(self, quotas: Quotas) -> None:
+    def __init__(self, quotas: Quotas, shared: SharedState | None = None) -> None:
         self.quotas = quotas
+        self.shared = shared  # the replicas' common counts (--state-url), or None: this process only
         self._callers: dict[str, _Caller] = {}
 
     def entry(self, caller: str) -> _Caller:
@@ -159,8 +163,16 @@ class _SessionSlot:
     """A counted session: released when the opening request fails, else when the session ends or is
     ended (DELETE), whichever comes first."""
 
-    def __init__(self, entry: _Caller, by_id: dict[bytes, _SessionSlot]) -> None:
+    def __init__(
+        self,
+        entry: _Caller,
+        by_id: dict[bytes, _SessionSlot],
+        shared: SharedState | None,
+        lease: Lease | None,
+    ) -> None:
         self.entry = entry
+        self._shared = shared
+        self._lease = lease
         self.kept = False
         self.session_id: bytes | None = None
         self._by_id = by_id
@@ -170,6 +182,8 @@ class _SessionSlot:
         if not self.released:
             self.released = True
             self.entry.sessions -= 1
+            if self._shared is not None and self._lease is not None:
+                self._shared.release(self._lease)
             if self.session_id is not None:
                 self._by_id.pop(self.session_id, None)
 
@@ -200,18 +214,39 @@ class CallerQuotas:
             message = _at_most(entry.requests, "requests in progress", "wait for one to finish.")
             await _too_many(message, 1, scope, receive, send)
             return
+        lease = None
+        if book.shared is not None:
+            verdict, value, lease = await book.shared.admit(
+                caller, quotas.rate, quotas.burst, quotas.requests
+            )
+            if verdict == "wait":
+                message = f"Too many requests from this caller (at most {quotas.rate:g} a second)."
+                await _too_many(message, math.ceil(value), scope, receive, send)
+                return
+            if verdict == "busy":
+                message = _at_most(int(value), "requests in progress", "wait for one to finish.")
+                await _too_many(message, 1, scope, receive, send)
+                return
         entry.requests += 1
         try:
-            await self._dispatch(entry, scope, receive, send)
+            await self._dispatch(entry, scope, receive, send, caller)
         finally:
             entry.requests -= 1
+            if lease is not None and book.shared is not None:
+                book.shared.release(lease)
 
-    async def _dispatch(self, entry: _Caller, scope: Scope, receive: Receive, send: Send) -> None:
-        quotas = self.book.quotas
+    async def _dispatch(
+        self, entry: _Caller, scope: Scope, receive: Receive, send: Send, caller: str
+    ) -> None:
+        quotas, shared = self.book.quotas, self.book.shared
         method, path = scope["method"], scope["path"]
         if method == "GET" and path in _STREAM_PATHS:
-            if entry.streams >= quotas.streams:
-                message = _at_most(entry.streams, "streams open", "close one first.")
+            held, lease = entry.streams, None
+            if held < quotas.streams and shared is not None:
+                taken = await shared.take("streams", caller, quotas.streams)
+                held, lease = (taken, None) if isinstance(taken, int) else (held, taken)
+            if held >= quotas.streams:
+                message = _at_most(held, "streams open", "close one first.")
                 await _too_many(message, quotas.session_retry, scope, receive, send)
                 return
             entry.streams += 1
@@ -219,25 +254,34 @@ class CallerQuotas:
                 await self.app(scope, receive, send)
             finally:
                 entry.streams -= 1
+                if shared is not None and lease is not None:
+                    shared.release(lease)
             return
         if path == "/mcp" and not self.stateless:
             if method == "POST" and _header(scope, b"mcp-session-id") is None and _has_sessions(scope):
-                await self._open_session(entry, scope, receive, send)
+                await self._open_session(entry, scope, receive, send, caller)
                 return
             if method == "DELETE":
                 await self._end_session(entry, scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
-    async def _open_session(self, entry: _Caller, scope: Scope, receive: Receive, send: Send) -> None:
-        quotas = self.book.quotas
-        if entry.sessions >= quotas.sessions:
+    async def _open_session(
+        self, entry: _Caller, scope: Scope, receive: Receive, send: Send, caller: str
+    ) -> None:
+        quotas, shared = self.book.quotas, self.book.shared
+        held = entry.sessions
+        lease = None
+        if held < quotas.sessions and shared is not None:
+            taken = await shared.take("sessions", caller, quotas.sessions)
+            held, lease = (taken, None) if isinstance(taken, int) else (held, taken)
+        if held >= quotas.sessions:
             advice = "end sessions it no longer uses (DELETE), or retry once idle ones have expired."
-            message = _at_most(entry.sessions, "sessions open", advice)
+            message = _at_most(held, "sessions open", advice)
             await _too_many(message, quotas.session_retry, scope, receive, send)
             return
         entry.sessions += 1
-        slot = _SessionSlot(entry, self._sessions)
+        slot = _SessionSlot(entry, self._sessions, shared, lease)
         scope[_SLOT_KEY] = slot
 
         def note_the_id(start: Message) -> None:
@@ -313,14 +357,18 @@ class CallsInFlight:
         if caller is None:
             return await call_next(ctx)
         entry = self.book.entry(caller)
-        limit = self.book.quotas.calls
-        if entry.calls >= limit:
+        limit, shared = self.book.quotas.calls, self.book.shared
+        held, lease = entry.calls, None
+        if held < limit and shared is not None:
+            taken = await shared.take("calls", caller, limit)
+            held, lease = (taken, None) if isinstance(taken, int) else (held, taken)
+        if held >= limit:
             text = _at_most(
-                entry.calls,
+                held,
                 "calls in progress",
                 "nothing was sent to JobMojito. Retry when one of them has finished.",
             )
-            logger.warning("refused a call: the caller has %d calls in progress", entry.calls)
+            logger.warning("refused a call: the caller has %d calls in progress", held)
             if method == "tools/call":
                 return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
             raise MCPError(code=_SERVER_ERROR, message=text)
@@ -329,6 +377,8 @@ class CallsInFlight:
             return await call_next(ctx)
         finally:
             entry.calls -= 1
+            if shared is not None and lease is not None:
+                shared.release(lease)
 
     async def _initialize(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
         result = await call_next(ctx)

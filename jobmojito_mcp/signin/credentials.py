@@ -101,7 +101,7 @@ class RefusedTokens:
     """
 
     def __init__(self, limit: int = 100_000) -> None:
-        self._limit = limit
+        self.limit = limit
         self._until: OrderedDict[bytes, float] = OrderedDict()
 
     def add(self, token: str) -> None:
@@ -110,8 +110,16 @@ class RefusedTokens:
         expires = unverified_claims(token).get("exp")
         until = float(expires) if isinstance(expires, int | float) else time.time() + 3600
         self._until[_digest(token)] = until
-        while len(self._until) > self._limit:
+        while len(self._until) > self.limit:
             self._until.popitem(last=False)
+
+    def until(self, token: str) -> float | None:
+        """When a remembered refusal ends (the token's own expiry), or None if not remembered."""
+        return self._until.get(_digest(token))
+
+    async def holds(self, token: str) -> bool:
+        """Whether `token` was refused: here, in this process (hosting/state.py adds the replicas')."""
+        return token in self
 
     def __contains__(self, token: object) -> bool:
         if not isinstance(token, str) or not self._until:

@@ -158,6 +158,12 @@ def upstream_attempt(method: str, path: str, base_url: str, retry: int) -> Abstr
     return _active.upstream_attempt(method, path, base_url, retry) if _active is not None else NOTHING
 
 
+def state_fallback() -> None:
+    """A quota decision (or a refused-token write) taken without the shared store (hosting/state.py)."""
+    if _active is not None:
+        _active.state_fallbacks.add(1)
+
+
 def server_middleware(tool_names: Iterable[str], prompt_names: Iterable[str] = ()) -> list[Any]:
     """MCP server middleware for `server.build_server` (none while off): per-request duration by method,
     tool and outcome; sessions open. Only these names are recorded as tool/prompt names."""

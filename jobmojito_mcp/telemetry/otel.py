@@ -19,6 +19,8 @@ Metrics (Prometheus names in brackets):
     jobmojito.upstream.retries      counter        attempts that were retries, by function
     jobmojito.auth.failures         counter        401/403: inbound (hosted callers) or upstream
         (JobMojito rejecting the token), by jobmojito.auth.side and mode
+    jobmojito.state.fallbacks       counter        quota decisions taken without the shared store
+        (--state-url: Redis down or slow), so by this replica's own limits
 """
 
 from __future__ import annotations
@@ -105,6 +107,11 @@ class Telemetry:
             "jobmojito.upstream.retries",
             unit="{attempt}",
             description="JobMojito attempts that were retries.",
+        )
+        self.state_fallbacks = meter.create_counter(
+            "jobmojito.state.fallbacks",
+            unit="{decision}",
+            description="Quota decisions taken by one replica alone: the shared store (Redis) did not answer.",
         )
         self.auth_failures = meter.create_counter(
             "jobmojito.auth.failures",
