@@ -126,8 +126,8 @@ class SharedState:
 
     def __init__(self, url: str, *, lease: float = 30.0, timeout: float = 0.25) -> None:
         from redis.asyncio import Redis
-        from redis.backoff import NoBackoff
         from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
 
         self.lease_ms = max(1000, int(lease * 1000))
         self.timeout = timeout
