@@ -240,8 +240,7 @@ class SharedState:
     # -- quotas --------------------------------------------------------------------------------
 
     def _key(self, kind: str, caller: str) -> str:
-        # The caller in a hash tag: a caller's keys share a Redis Cluster slot (the admit script uses two).
-        return f"{_PREFIX}:{{{_digest(caller)}}}:{kind}"
+        return lease_key(kind, caller)
 
     async def admit(self, caller: str, rate: float, burst: float, requests: int) -> tuple[str, float, Lease]:
         """One HTTP request: ('wait', seconds, _) over the rate; ('busy', held, _) at the request limit;
@@ -309,6 +308,13 @@ class SharedState:
 
     def refuse_soon(self, digest: str, until: float, bound: int) -> None:
         self._spawn(self.refuse(digest, until, bound))
+
+
+def lease_key(kind: str, caller: str) -> str:
+    """Where a caller's counts of one kind are kept (the caller by digest: an API key's fingerprint or
+    a user id never appears in Redis). The hash tag keeps a caller's keys in one Redis Cluster slot
+    (the admit script uses two)."""
+    return f"{_PREFIX}:{{{_digest(caller)}}}:{kind}"
 
 
 def _digest(text: str) -> str:

@@ -1,0 +1,404 @@
+"""Many replicas, one set of rules: three real server processes behind a real nginx (round robin, no
+affinity), sharing a real `redis-server` (--state-url), driven by real MCP clients and raw HTTP.
+
+One cluster serves the whole module, in this order: a caller's session quota holds across the three
+while another caller is served; a token JobMojito refused through one replica is answered 401 by
+the others; Redis stopped mid-load (serving goes on within per-replica limits, /readyz says so) and
+restarted (shared limits resume); a replica killed mid-load (its calls in flight fail cleanly, new
+calls go to the others, its counts expire within the lease).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx2
+import pytest
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+from mcp_types import CallToolResult
+
+from jobmojito_mcp.hosting.state import lease_key
+from jobmojito_mcp.sandbox import RunningSandbox
+from tests.support import INITIALIZE, MCP_HEADERS, HttpServer, http_server, server_env, text_of
+from tests.test_deployment import find_nginx
+
+pytestmark = [pytest.mark.anyio, pytest.mark.timeout(180)]
+
+SESSIONS = 100  # the default session quota per caller
+LEASE = 3.0  # seconds a dead replica's counts outlive it (default 30; short here to watch them expire)
+REPLICAS = 3
+
+
+def find_redis() -> str:
+    found = shutil.which("redis-server") or next(
+        (p for p in ("/usr/bin/redis-server",) if Path(p).exists()), None
+    )
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is required in CI (.ci/run installs the Debian package)")
+        pytest.skip("redis-server not installed (apt-get install redis-server)")
+    return found
+
+
+class RedisServer:
+    """A real redis-server on a unix socket in a private directory (no TCP port to pick or lose),
+    nothing persisted: a restart comes back empty, as a lost Redis would."""
+
+    def __init__(self, directory: str) -> None:
+        self.socket = f"{directory}/redis.sock"
+        self.url = f"unix://{self.socket}"
+        self._directory = directory
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        import redis
+
+        self._process = subprocess.Popen(
+            [
+                find_redis(),
+                *("--port", "0", "--unixsocket", self.socket, "--unixsocketperm", "700"),
+                *("--save", "", "--appendonly", "no", "--dir", self._directory),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis(unix_socket_path=self.socket, socket_timeout=1)
+        for _ in range(200):
+            try:
+                if client.ping():
+                    return
+            except redis.RedisError:
+                pass
+            assert self._process.poll() is None, "redis-server exited at start"
+            import time
+
+            time.sleep(0.025)
+        raise AssertionError("redis-server did not answer")
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            self._process.wait(timeout=10)
+
+    def sessions(self, caller: str) -> int:
+        """The caller's sessions open across all replicas, read straight from Redis (expired ones not
+        counted, as the take script does not count them)."""
+        import time
+
+        import redis
+
+        client = redis.Redis(unix_socket_path=self.socket, decode_responses=True)
+        return int(client.zcount(lease_key("sessions", caller), int(time.time() * 1000), "+inf"))
+
+
+NGINX_CONF = """
+worker_processes 1;
+daemon off;
+{user}
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    upstream mcp_replicas {{
+{servers}
+    }}
+    server {{
+        listen unix:{socket};
+        location / {{
+            proxy_pass http://mcp_replicas;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+            proxy_buffering off;
+            proxy_read_timeout 300s;
+        }}
+    }}
+}}
+"""
+
+
+@dataclass
+class Cluster:
+    redis: RedisServer
+    replicas: list[HttpServer]
+    socket: str  # nginx's
+    url: str = "http://127.0.0.1"  # the Host the replicas see: a loopback name they accept
+
+    def via_nginx(self, token: str | None = None) -> httpx2.AsyncClient:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        transport = httpx2.AsyncHTTPTransport(uds=self.socket)
+        return httpx2.AsyncClient(transport=transport, headers=headers, timeout=30)
+
+
+@pytest.fixture(scope="module")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="module")
+def redis_dir() -> Iterator[str]:
+    # A short path: unix socket paths are limited to ~100 bytes, pytest's tmp_path can be longer.
+    with tempfile.TemporaryDirectory(prefix="rds") as directory:
+        yield directory
+
+
+@asynccontextmanager
+async def cluster_of(sandbox: RunningSandbox, directory: str) -> AsyncIterator[Cluster]:
+    redis = RedisServer(directory)
+    redis.start()
+    env = server_env(sandbox.base_url, token=None, LOG_LEVEL="INFO", TIMEOUT="10") | {
+        "JOBMOJITO_MCP_STATE_URL": redis.url,
+        "JOBMOJITO_MCP_STATE_LEASE": str(LEASE),
+        # Two cores shared by the whole suite: a replica's event loop may lag past the default 0.25 s
+        # wait under load, which (rightly) counts as Redis being slow. Stopping Redis fails fast anyway.
+        "JOBMOJITO_MCP_STATE_TIMEOUT": "2",
+        # The request rate is shared too, but is not what these tests are about: high enough not to matter.
+        "JOBMOJITO_MCP_CALLER_RATE": "1000",
+    }
+    args = ["--transport", "streamable-http", "--auth", "jobmojito-jwt"]
+    try:
+        async with AsyncExitStack() as stack:
+            replicas = [await stack.enter_async_context(http_server(env, args)) for _ in range(REPLICAS)]
+            servers = "\n".join(
+                f"        server 127.0.0.1:{r.url.rsplit(':', 1)[1]} max_fails=1 fail_timeout=30s;"
+                for r in replicas
+            )
+            conf = Path(directory) / "nginx.conf"
+            user = "user root;" if os.geteuid() == 0 else ""
+            socket = f"{directory}/nginx.sock"
+            conf.write_text(NGINX_CONF.format(tmp=directory, socket=socket, user=user, servers=servers))
+            nginx = subprocess.Popen(  # noqa: ASYNC220  # started once; nginx forks itself
+                [find_nginx(), "-c", str(conf), "-p", directory],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            cluster = Cluster(redis, replicas, socket)
+            try:
+                with anyio.fail_after(10):
+                    while True:  # noqa: ASYNC110  # watching other processes
+                        try:
+                            async with cluster.via_nginx() as probe:
+                                if (await probe.get(f"{cluster.url}/healthz")).status_code == 200:
+                                    break
+                        except httpx2.TransportError:
+                            await anyio.sleep(0.05)
+                yield cluster
+            finally:
+                nginx.send_signal(signal.SIGQUIT)
+                nginx.wait(timeout=10)
+    finally:
+        redis.stop()
+
+
+@pytest.fixture(scope="module")
+async def cluster(sandbox: RunningSandbox, redis_dir: str) -> AsyncIterator[Cluster]:
+    async with cluster_of(sandbox, redis_dir) as running:
+        yield running
+
+
+async def open_session(http: httpx2.AsyncClient, url: str) -> int:
+    """A handshake-era session opened with a raw initialize: the status (200 opened, 429 refused)."""
+    answer = await http.post(f"{url}/mcp", json=INITIALIZE, headers=MCP_HEADERS)
+    if answer.status_code == 429:
+        assert int(answer.headers["retry-after"]) >= 1
+        assert "sessions open" in answer.json()["error"]["message"]
+    return answer.status_code
+
+
+async def open_sessions(http: httpx2.AsyncClient, url: str, count: int) -> list[int]:
+    statuses: list[int] = []
+
+    async def one() -> None:
+        statuses.append(await open_session(http, url))
+
+    async with anyio.create_task_group() as group:
+        for _ in range(count):
+            group.start_soon(one)
+    return statuses
+
+
+@asynccontextmanager
+async def mcp_client(cluster: Cluster, token: str) -> AsyncIterator[Client]:
+    """The SDK's client through nginx: 2026-07-28, sessionless, so any replica serves each request."""
+    async with (
+        cluster.via_nginx(token) as http,
+        Client(streamable_http_client(f"{cluster.url}/mcp", http_client=http)) as client,
+    ):
+        yield client
+
+
+async def served(client: Client, times: int) -> None:
+    for _ in range(times):
+        listed = await client.call_tool("list_avatars", {"limit": 1})
+        assert isinstance(listed, CallToolResult) and not listed.is_error, text_of(listed)
+
+
+def direct(replica: HttpServer, token: str) -> httpx2.AsyncClient:
+    return httpx2.AsyncClient(base_url=replica.url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+
+
+async def test_a_callers_session_quota_holds_across_three_replicas(
+    cluster: Cluster, sandbox: RunningSandbox
+) -> None:
+    alice, bob = sandbox.issue_token("alice"), sandbox.issue_token("bob")
+    async with cluster.via_nginx(alice) as http, mcp_client(cluster, bob) as other:
+        statuses: list[int] = []
+
+        async def alice_opens() -> None:
+            for _ in range(13):  # 130 attempts, ten at a time, spread over the three by nginx
+                statuses.extend(await open_sessions(http, cluster.url, 10))
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(alice_opens)
+            group.start_soon(served, other, 10)  # another caller, served meanwhile
+    # Per process, each replica would have let alice open 100 (300 in all): shared, exactly 100.
+    assert statuses.count(200) == SESSIONS, statuses
+    assert statuses.count(429) == 30
+    assert cluster.redis.sessions("alice") == SESSIONS
+    # Each replica opened some of them (round robin, no affinity): the limit was not one replica's.
+    for replica in cluster.replicas:
+        async with direct(replica, alice) as http:
+            assert await open_session(http, replica.url) == 429
+
+
+async def test_a_token_refused_through_one_replica_is_answered_401_by_the_others(
+    cluster: Cluster, sandbox: RunningSandbox
+) -> None:
+    carol = sandbox.issue_token("carol")
+    first, *others = cluster.replicas
+    for replica in cluster.replicas:  # a valid token: every replica serves it
+        async with direct(replica, carol) as http:
+            assert await open_session(http, replica.url) == 200
+    sandbox.auth.sign_out(subject="carol")  # signed out in JobMojito: its API now answers 401
+    async with (
+        direct(first, carol) as http,
+        Client(streamable_http_client(f"{first.url}/mcp", http_client=http)) as client,
+    ):
+        refused = await client.call_tool("list_avatars", {"limit": 1})
+        assert isinstance(refused, CallToolResult) and refused.is_error
+        assert "sign in again" in text_of(refused)
+    # The others have never seen JobMojito refuse it: they answer 401 (the client signs in again).
+    with anyio.fail_after(5):
+        for replica in others:
+            async with direct(replica, carol) as http:
+                while (await http.post("/mcp", json=INITIALIZE, headers=MCP_HEADERS)).status_code != 401:  # noqa: ASYNC110  # watching other processes
+                    await anyio.sleep(0.05)  # the digest is written in the background, within moments
+    async with cluster.via_nginx(carol) as http:
+        for _ in range(REPLICAS):
+            assert (
+                await http.post(f"{cluster.url}/mcp", json=INITIALIZE, headers=MCP_HEADERS)
+            ).status_code == 401
+    for replica in cluster.replicas:
+        assert carol not in replica.stderr()
+        assert "refused" in replica.stderr() or replica is first
+
+
+async def readiness(replica: HttpServer) -> dict[str, Any]:
+    async with httpx2.AsyncClient() as http:
+        answer = await http.get(f"{replica.url}/readyz")
+    assert answer.status_code == 200, answer.text  # Redis away never makes a replica unready
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+async def test_redis_stopped_mid_load_serving_goes_on_within_per_replica_limits_then_shared_resumes(
+    cluster: Cluster, sandbox: RunningSandbox
+) -> None:
+    erin, frank = sandbox.issue_token("erin"), sandbox.issue_token("frank")
+    target = cluster.replicas[0]
+    async with cluster.via_nginx(erin) as http, mcp_client(cluster, frank) as other:
+        assert (await open_sessions(http, cluster.url, SESSIONS)).count(200) == SESSIONS
+        assert await open_session(http, cluster.url) == 429
+        assert (await readiness(target))["state"] == "shared (redis)"
+
+        cluster.redis.stop()
+        await served(other, 6)  # mid-load: frank's calls go on, on every replica
+        ready = await readiness(target)
+        assert ready["state"].startswith("per-replica") and ready["state_fallbacks"] >= 1
+        # Per-replica limits: this replica holds about a third of erin's 100; it lets her reach 100
+        # here, and no further.
+        async with direct(target, erin) as one:
+            more = await open_sessions(one, target.url, SESSIONS)
+        opened_here = more.count(200)
+        assert 0 < opened_here < SESSIONS and more.count(429) == SESSIONS - opened_here
+        assert "Redis unreachable" in target.stderr()
+
+        cluster.redis.start()  # back, and empty
+        with anyio.fail_after(LEASE + 5):
+            while (await readiness(target))["state"] != "shared (redis)":  # noqa: ASYNC110  # watching other processes
+                await anyio.sleep(0.2)
+            # Every replica writes back what it holds: erin is over her quota everywhere again.
+            while cluster.redis.sessions("erin") < SESSIONS + opened_here:  # noqa: ASYNC110  # watching other processes
+                await anyio.sleep(0.2)
+        for replica in cluster.replicas[1:]:
+            async with direct(replica, erin) as one:
+                assert await open_session(one, replica.url) == 429
+        await served(other, 3)
+    assert "answers again" in target.stderr()
+
+
+async def test_a_replica_killed_mid_load_fails_its_calls_cleanly_and_its_counts_expire(
+    cluster: Cluster, sandbox: RunningSandbox
+) -> None:
+    grace = sandbox.issue_token("grace")
+    doomed = cluster.replicas[0]
+    # Grace holds sessions on every replica, up to her quota.
+    async with cluster.via_nginx(grace) as http:
+        assert (await open_sessions(http, cluster.url, SESSIONS)).count(200) == SESSIONS
+        assert await open_session(http, cluster.url) == 429
+    before = cluster.redis.sessions("grace")
+    assert before == SESSIONS
+    # Calls in flight: list_avatars held by the sandbox for a while, spread over the three.
+    sandbox.inject("merchant-avatar-list", "hang", delay=4.0, times=None)
+    outcomes: dict[str, list[str]] = {"doomed": [], "nginx": []}
+
+    async def call(where: str, url: str, http: httpx2.AsyncClient) -> None:
+        try:
+            async with http, Client(streamable_http_client(f"{url}/mcp", http_client=http)) as client:
+                result = await client.call_tool("list_avatars", {"limit": 1})
+                outcomes[where].append(text_of(result) if result.is_error else "ok")
+        except Exception:  # the replica died under it: an error, not a hang
+            outcomes[where].append("failed")
+
+    try:
+        with anyio.fail_after(30):
+            async with anyio.create_task_group() as group:
+                for _ in range(2):
+                    group.start_soon(call, "doomed", doomed.url, direct(doomed, grace))
+                for _ in range(4):
+                    group.start_soon(call, "nginx", cluster.url, cluster.via_nginx(grace))
+                await anyio.sleep(1.5)  # all six in flight
+                doomed.process.kill()  # SIGKILL: no draining, no release of its counts
+    finally:
+        sandbox.clear_faults()
+    assert outcomes["doomed"] == ["failed", "failed"], outcomes
+    assert len(outcomes["nginx"]) == 4 and "ok" in outcomes["nginx"], outcomes
+    # New calls go to the others.
+    async with mcp_client(cluster, grace) as client:
+        await served(client, 4)
+    # The dead replica's sessions expire within the lease; then grace may open that many again.
+    with anyio.fail_after(LEASE + 5):
+        while cluster.redis.sessions("grace") >= before:  # noqa: ASYNC110  # watching other processes
+            await anyio.sleep(0.2)
+    freed = before - cluster.redis.sessions("grace")
+    assert 0 < freed < SESSIONS
+    async with cluster.via_nginx(grace) as http:
+        assert (await open_sessions(http, cluster.url, freed)).count(200) == freed
+        assert await open_session(http, cluster.url) == 429
