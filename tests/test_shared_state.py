@@ -192,7 +192,7 @@ async def cluster_of(sandbox: RunningSandbox, directory: str) -> AsyncIterator[C
             cluster = Cluster(redis, replicas, socket)
             try:
                 with anyio.fail_after(10):
-                    while True:  # noqa: ASYNC110  # watching other processes
+                    while True:  # watching other processes
                         try:
                             async with cluster.via_nginx() as probe:
                                 if (await probe.get(f"{cluster.url}/healthz")).status_code == 200:
