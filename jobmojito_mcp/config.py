@@ -116,6 +116,10 @@ class Settings(BaseSettings):
     mcp_state_url: SecretStr | None = Field(None, description="Redis URL for state shared by replicas.")
     mcp_state_lease: float = Field(30.0, ge=1, description="Seconds a dead replica's counts outlive it.")
     mcp_state_timeout: float = Field(0.25, gt=0, le=5, description="Seconds to wait for Redis per operation.")
+    # Session affinity (hosting/affinity.py): session ids issued here start with this name and a dot.
+    mcp_replica_name: str | None = Field(
+        None, description="This replica's name, prefixed to its session ids."
+    )
     mcp_allow_public_without_auth: bool = False
     # Abuse limits; see the DEFAULT_* above for why each value.
     mcp_connection_limit: int = Field(

@@ -102,7 +102,7 @@ class RedisServer:
         return int(client.zcount(lease_key("sessions", caller), int(time.time() * 1000), "+inf"))
 
 
-NGINX_CONF = """
+NGINX_CONF = r"""
 worker_processes 1;
 daemon off;
 {user}
@@ -116,13 +116,20 @@ http {{
     fastcgi_temp_path {tmp}/fastcgi;
     uwsgi_temp_path {tmp}/uwsgi;
     scgi_temp_path {tmp}/scgi;
+    # Sessionless requests (initialize, every 2026-07-28 request): round robin, no affinity. A
+    # handshake-era session's requests: to the replica named before the first dot of its id.
+    map $http_mcp_session_id $mcp_backend {{
+        default mcp_replicas;
+        "~^(?<replica>r[0-9]+)\." $replica;
+    }}
     upstream mcp_replicas {{
 {servers}
     }}
+{named}
     server {{
         listen unix:{socket};
         location / {{
-            proxy_pass http://mcp_replicas;
+            proxy_pass http://$mcp_backend;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             proxy_set_header Host $http_host;
@@ -175,15 +182,25 @@ async def cluster_of(sandbox: RunningSandbox, directory: str) -> AsyncIterator[C
     args = ["--transport", "streamable-http", "--auth", "jobmojito-jwt"]
     try:
         async with AsyncExitStack() as stack:
-            replicas = [await stack.enter_async_context(http_server(env, args)) for _ in range(REPLICAS)]
+            replicas = [
+                await stack.enter_async_context(
+                    http_server(env | {"JOBMOJITO_MCP_REPLICA_NAME": f"r{n}"}, args)
+                )
+                for n in range(REPLICAS)
+            ]
+            ports = [replica.url.rsplit(":", 1)[1] for replica in replicas]
             servers = "\n".join(
-                f"        server 127.0.0.1:{r.url.rsplit(':', 1)[1]} max_fails=1 fail_timeout=30s;"
-                for r in replicas
+                f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=30s;" for port in ports
+            )
+            named = "\n".join(
+                f"    upstream r{n} {{ server 127.0.0.1:{port}; }}" for n, port in enumerate(ports)
             )
             conf = Path(directory) / "nginx.conf"
             user = "user root;" if os.geteuid() == 0 else ""
             socket = f"{directory}/nginx.sock"
-            conf.write_text(NGINX_CONF.format(tmp=directory, socket=socket, user=user, servers=servers))
+            conf.write_text(
+                NGINX_CONF.format(tmp=directory, socket=socket, user=user, servers=servers, named=named)
+            )
             nginx = subprocess.Popen(  # noqa: ASYNC220  # started once; nginx forks itself
                 [find_nginx(), "-c", str(conf), "-p", directory],
                 stdout=subprocess.DEVNULL,
@@ -308,6 +325,37 @@ async def test_a_token_refused_through_one_replica_is_answered_401_by_the_others
     for replica in cluster.replicas:
         assert carol not in replica.stderr()
         assert "refused" in replica.stderr() or replica is first
+
+
+async def test_a_handshake_session_stays_with_its_replica_and_a_stray_one_is_told_why(
+    cluster: Cluster, sandbox: RunningSandbox
+) -> None:
+    heidi = sandbox.issue_token("heidi")
+    # A handshake-era client (2025-11-25, a session) through nginx: its requests reach its replica.
+    async with (
+        cluster.via_nginx(heidi) as http,
+        Client(streamable_http_client(f"{cluster.url}/mcp", http_client=http), mode="legacy") as client,
+    ):
+        await served(client, 4)
+        tools = await client.list_tools()
+        assert any(tool.name == "list_avatars" for tool in tools.tools)
+    # A session id names its replica; sent to another one, it is answered 404 with the reason.
+    first, second = cluster.replicas[0], cluster.replicas[1]
+    async with direct(first, heidi) as http:
+        opened = await http.post("/mcp", json=INITIALIZE, headers=MCP_HEADERS)
+    session = opened.headers["mcp-session-id"]
+    assert session.startswith("r0.")
+    initialized = {"jsonrpc": "2.0", "method": "notifications/initialized"}
+    with_session = MCP_HEADERS | {"Mcp-Session-Id": session, "Mcp-Protocol-Version": "2025-06-18"}
+    async with direct(second, heidi) as http:
+        stray = await http.post("/mcp", json=initialized, headers=with_session)
+    assert stray.status_code == 404
+    assert "belongs to replica 'r0', but reached replica 'r1'" in stray.json()["error"]["message"]
+    assert "docs/hosting.md" in stray.json()["error"]["message"]
+    async with cluster.via_nginx(heidi) as http:  # nginx routes it home, whichever replica is next
+        for _ in range(REPLICAS):
+            answer = await http.post(f"{cluster.url}/mcp", json=initialized, headers=with_session)
+            assert answer.status_code == 202, answer.text
 
 
 async def readiness(replica: HttpServer) -> dict[str, Any]:

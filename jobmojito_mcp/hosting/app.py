@@ -39,6 +39,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from jobmojito_mcp import __version__, telemetry
 from jobmojito_mcp.config import Settings, split_list
 from jobmojito_mcp.exposure import NarrowingCheck
+from jobmojito_mcp.hosting.affinity import NAME_PATTERN, SessionRouting
 from jobmojito_mcp.hosting.auth import ApiKeyVerifier, JwksTokenVerifier, credentials_for, load_api_keys
 from jobmojito_mcp.hosting.limits import BACKLOG, guarded_protocol, usable_connection_limit
 from jobmojito_mcp.hosting.quotas import CallerBook, CallerQuotas, CallsInFlight, Quotas
@@ -260,6 +261,9 @@ def build_http_app(
     `shared`: the replicas' common state (--state-url), started by the caller; None keeps it all here.
     """
     check_exposure(settings)
+    name = settings.mcp_replica_name
+    if name is not None and not NAME_PATTERN.fullmatch(name):
+        raise ConfigurationRefused(f"--replica-name {name!r}: use letters, digits and '-' (at most 63)")
     refused = RefusedTokens() if shared is None else SharedRefusedTokens(shared)
     # Per-caller quotas need callers: with --auth none there is one user, and none apply.
     book = CallerBook(Quotas.from_settings(settings), shared) if settings.mcp_auth != "none" else None
@@ -309,7 +313,10 @@ def build_http_app(
     routes += metrics
     # Inside the bearer middleware (which names the caller): quotas, then the narrowing headers' check.
     quota_layer = [Middleware(CallerQuotas, book=book, stateless=settings.mcp_stateless)] if book else []
+    # Outermost of all: everything inside sees the session ids the SDK issued.
+    routing = [Middleware(SessionRouting, name=name)] if name is not None else []
     middleware = [
+        *routing,
         *telemetry.http_middleware(settings.mcp_auth),
         *middleware,
         *quota_layer,
