@@ -57,7 +57,7 @@ _HOSTING_FLAGS: list[tuple[str, str, dict[str, Any]]] = [
     ("--public-url", "mcp_public_url", {"metavar": "URL", "help": "this server's URL as clients reach it [JOBMOJITO_MCP_PUBLIC_URL]"}),
     ("--stateless", "mcp_stateless", {"action": "store_const", "const": True, "help": "no server-side sessions: any replica answers any request [JOBMOJITO_MCP_STATELESS]"}),
     ("--workers", "mcp_workers", {"type": int, "metavar": "N", "help": "N server processes on one port, e.g. one per core (needs --transport streamable-http --stateless) [JOBMOJITO_MCP_WORKERS]"}),
-    ("--state-url", "mcp_state_url", {"metavar": "URL", "help": "redis://... : per-caller quotas and refused tokens shared by all replicas; needs the redis extra (default: kept in this process) [JOBMOJITO_MCP_STATE_URL]"}),
+    ("--state-url", "mcp_state_url", {"metavar": "URL", "help": "redis://... : per-caller quotas and refused tokens shared by all replicas, needs the redis extra (unset: kept in this process) [JOBMOJITO_MCP_STATE_URL]"}),
     ("--state-lease", "mcp_state_lease", {"type": float, "metavar": "SECONDS", "help": "with --state-url: a replica that dies has its counts expire after this long (default 30) [JOBMOJITO_MCP_STATE_LEASE]"}),
     ("--state-timeout", "mcp_state_timeout", {"type": float, "metavar": "SECONDS", "help": "with --state-url: wait at most this long for Redis, then decide with this replica's own limits (default 0.25) [JOBMOJITO_MCP_STATE_TIMEOUT]"}),
     ("--replica-name", "mcp_replica_name", {"metavar": "NAME", "help": "session ids issued here start with NAME. so a balancer can route a session to its replica; a session of another replica gets 404 saying so [JOBMOJITO_MCP_REPLICA_NAME]"}),
