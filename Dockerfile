@@ -11,8 +11,9 @@ FROM python:3.12-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY jobmojito_mcp ./jobmojito_mcp
-# With the otel extra: a hosted endpoint is where traces and metrics are wanted (off until configured).
-RUN pip wheel --no-cache-dir --wheel-dir /wheels '.[otel]'
+# With the otel extra: a hosted endpoint is where traces and metrics are wanted (off until configured);
+# with the redis extra: replicas share quotas through --state-url (docker-compose.yml).
+RUN pip wheel --no-cache-dir --wheel-dir /wheels '.[otel,redis]'
 
 FROM python:3.12-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \

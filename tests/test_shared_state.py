@@ -102,7 +102,9 @@ class RedisServer:
         return int(client.zcount(lease_key("sessions", caller), int(time.time() * 1000), "+inf"))
 
 
-NGINX_CONF = r"""
+# The main configuration around deploy/nginx.conf (what docker-compose.yml mounts as conf.d), which
+# is run as shipped but for the replicas' addresses and the listener.
+NGINX_MAIN = """
 worker_processes 1;
 daemon off;
 {user}
@@ -116,29 +118,22 @@ http {{
     fastcgi_temp_path {tmp}/fastcgi;
     uwsgi_temp_path {tmp}/uwsgi;
     scgi_temp_path {tmp}/scgi;
-    # Sessionless requests (initialize, every 2026-07-28 request): round robin, no affinity. A
-    # handshake-era session's requests: to the replica named before the first dot of its id.
-    map $http_mcp_session_id $mcp_backend {{
-        default mcp_replicas;
-        "~^(?<replica>r[0-9]+)\." $replica;
-    }}
-    upstream mcp_replicas {{
-{servers}
-    }}
-{named}
-    server {{
-        listen unix:{socket};
-        location / {{
-            proxy_pass http://$mcp_backend;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $http_host;
-            proxy_buffering off;
-            proxy_read_timeout 300s;
-        }}
-    }}
+    include {tmp}/replicas.conf;
 }}
 """
+DEPLOYED = Path(__file__).resolve().parent.parent / "deploy" / "nginx.conf"
+
+
+def deployed_conf(ports: list[str], socket: str) -> str:
+    """deploy/nginx.conf with mcp-N:8000 at 127.0.0.1:<port N>, listening on a unix socket."""
+    text = DEPLOYED.read_text()
+    assert text.count("listen 80;") == 1
+    text = text.replace("listen 80;", f"listen unix:{socket};")
+    for number, port in enumerate(ports, start=1):
+        assert f"server mcp-{number}:8000" in text
+        text = text.replace(f"mcp-{number}:8000", f"127.0.0.1:{port}")
+    assert ":8000" not in text, "deploy/nginx.conf names more replicas than the test starts"
+    return text
 
 
 @dataclass
@@ -184,23 +179,16 @@ async def cluster_of(sandbox: RunningSandbox, directory: str) -> AsyncIterator[C
         async with AsyncExitStack() as stack:
             replicas = [
                 await stack.enter_async_context(
-                    http_server(env | {"JOBMOJITO_MCP_REPLICA_NAME": f"r{n}"}, args)
+                    http_server(env | {"JOBMOJITO_MCP_REPLICA_NAME": f"mcp-{n + 1}"}, args)
                 )
                 for n in range(REPLICAS)
             ]
             ports = [replica.url.rsplit(":", 1)[1] for replica in replicas]
-            servers = "\n".join(
-                f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=30s;" for port in ports
-            )
-            named = "\n".join(
-                f"    upstream r{n} {{ server 127.0.0.1:{port}; }}" for n, port in enumerate(ports)
-            )
             conf = Path(directory) / "nginx.conf"
             user = "user root;" if os.geteuid() == 0 else ""
             socket = f"{directory}/nginx.sock"
-            conf.write_text(
-                NGINX_CONF.format(tmp=directory, socket=socket, user=user, servers=servers, named=named)
-            )
+            (Path(directory) / "replicas.conf").write_text(deployed_conf(ports, socket))
+            conf.write_text(NGINX_MAIN.format(tmp=directory, user=user))
             nginx = subprocess.Popen(  # noqa: ASYNC220  # started once; nginx forks itself
                 [find_nginx(), "-c", str(conf), "-p", directory],
                 stdout=subprocess.DEVNULL,
@@ -344,13 +332,13 @@ async def test_a_handshake_session_stays_with_its_replica_and_a_stray_one_is_tol
     async with direct(first, heidi) as http:
         opened = await http.post("/mcp", json=INITIALIZE, headers=MCP_HEADERS)
     session = opened.headers["mcp-session-id"]
-    assert session.startswith("r0.")
+    assert session.startswith("mcp-1.")
     initialized = {"jsonrpc": "2.0", "method": "notifications/initialized"}
     with_session = MCP_HEADERS | {"Mcp-Session-Id": session, "Mcp-Protocol-Version": "2025-06-18"}
     async with direct(second, heidi) as http:
         stray = await http.post("/mcp", json=initialized, headers=with_session)
     assert stray.status_code == 404
-    assert "belongs to replica 'r0', but reached replica 'r1'" in stray.json()["error"]["message"]
+    assert "belongs to replica 'mcp-1', but reached replica 'mcp-2'" in stray.json()["error"]["message"]
     assert "docs/hosting.md" in stray.json()["error"]["message"]
     async with cluster.via_nginx(heidi) as http:  # nginx routes it home, whichever replica is next
         for _ in range(REPLICAS):
