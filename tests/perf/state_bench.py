@@ -39,8 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from jobmojito_mcp.hosting.quotas import CallerBook, Quotas  # noqa: E402
 from jobmojito_mcp.hosting.state import SharedState  # noqa: E402
-from jobmojito_mcp.sandbox import run_sandbox  # noqa: E402
-from tests.perf.bench import HANDSHAKE_VERSION, RawClient  # noqa: E402
+from tests.perf.bench import HANDSHAKE_VERSION, RawClient, sandbox_process  # noqa: E402
 from tests.support import HttpServer, http_server, server_env  # noqa: E402
 from tests.test_shared_state import NGINX_MAIN, deployed_conf, find_nginx, find_redis  # noqa: E402
 
@@ -201,10 +200,11 @@ async def nginx_for(replicas: list[HttpServer], directory: Path) -> AsyncIterato
 
 async def run(quick: bool) -> None:
     requests, calls, rounds = (1000, 300, 2) if quick else (4000, 1000, 4)
-    clients, per_client = (20, 10) if quick else (30, 20)
+    clients, per_client = (20, 10) if quick else (50, 20)
     with (
         tempfile.TemporaryDirectory(prefix="stb") as scratch,
-        run_sandbox() as sandbox,
+        open(os.devnull, "w") as quiet,
+        sandbox_process(quiet) as (sandbox_root, _),
         redis_on_tcp(scratch) as redis_url,
     ):
         local, remote = await quota_check(redis_url, requests)
@@ -215,11 +215,11 @@ async def run(quick: bool) -> None:
         added = statistics.median(remote) - statistics.median(local)
         print(f"| added, p50 | {added:.3f} |")
 
-        env = server_env(sandbox.base_url, LOG_LEVEL="WARNING") | {
+        env = server_env(f"{sandbox_root}/functions/v1", LOG_LEVEL="WARNING") | {
             "JOBMOJITO_MCP_API_KEYS": KEY,
             "JOBMOJITO_MCP_STATE_KEYS": "bench-shared-state-key-0c5b8e2a9d7f4136",
             "JOBMOJITO_MCP_CALLER_RATE": "1000000",
-            "JOBMOJITO_MCP_CALLER_CALLS": "50",
+            "JOBMOJITO_MCP_CALLER_CALLS": "100",
             "JOBMOJITO_MAX_CONNECTIONS": "200",
         }
         shared_env = env | {"JOBMOJITO_MCP_STATE_URL": redis_url}
@@ -233,8 +233,8 @@ async def run(quick: bool) -> None:
                 for n in (1, 2, 3)
             ]
             plain_client, shared_client = (
-                UnixRawClient(alone.url, None),
-                UnixRawClient(replicas[0].url, None),
+                UnixRawClient(f"{alone.url}/mcp", None),
+                UnixRawClient(f"{replicas[0].url}/mcp", None),
             )
             await plain_client.initialize()
             await shared_client.initialize()
@@ -258,11 +258,11 @@ async def run(quick: bool) -> None:
 
             one = await stack.enter_async_context(nginx_for(replicas[:1], Path(scratch, "one")))
             three = await stack.enter_async_context(nginx_for(replicas, Path(scratch, "three")))
-            await throughput("http://127.0.0.1", three, clients, 2)  # warm-up
+            await throughput("http://127.0.0.1/mcp", three, clients, 2)  # warm-up
             figures: dict[str, list[float]] = {"1": [], "3": []}
             for _ in range(rounds):
-                figures["1"].append(await throughput("http://127.0.0.1", one, clients, per_client))
-                figures["3"].append(await throughput("http://127.0.0.1", three, clients, per_client))
+                figures["1"].append(await throughput("http://127.0.0.1/mcp", one, clients, per_client))
+                figures["3"].append(await throughput("http://127.0.0.1/mcp", three, clients, per_client))
             print(
                 f"\n## Throughput through nginx ({clients} clients x {per_client} calls, {rounds} rounds)\n"
             )
