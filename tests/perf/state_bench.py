@@ -30,6 +30,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from pathlib import Path
+from typing import TextIO
 
 import anyio
 from anyio.streams.buffered import BufferedByteStream
@@ -198,12 +199,11 @@ async def nginx_for(replicas: list[HttpServer], directory: Path) -> AsyncIterato
         process.wait()
 
 
-async def run(quick: bool) -> None:
+async def run(quick: bool, quiet: TextIO) -> None:
     requests, calls, rounds = (1000, 300, 2) if quick else (4000, 1000, 4)
     clients, per_client = (20, 10) if quick else (50, 20)
     with (
         tempfile.TemporaryDirectory(prefix="stb") as scratch,
-        open(os.devnull, "w") as quiet,
         sandbox_process(quiet) as (sandbox_root, _),
         redis_on_tcp(scratch) as redis_url,
     ):
@@ -281,7 +281,8 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true")
-    anyio.run(run, parser.parse_args().quick)
+    with open(os.devnull, "w") as quiet:  # the sandbox log
+        anyio.run(run, parser.parse_args().quick, quiet)
 
 
 if __name__ == "__main__":
