@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp_types import CallToolResult
 
-from jobmojito_mcp.hosting.state import lease_key
+from jobmojito_mcp.hosting.state import Lease, SharedState, lease_key
 from jobmojito_mcp.sandbox import RunningSandbox
 from tests.support import INITIALIZE, MCP_HEADERS, HttpServer, http_server, server_env, text_of
 from tests.test_deployment import find_nginx
@@ -81,10 +82,18 @@ class RedisServer:
             except redis.RedisError:
                 pass
             assert self._process.poll() is None, "redis-server exited at start"
-            import time
 
             time.sleep(0.025)
         raise AssertionError("redis-server did not answer")
+
+    def pause(self) -> None:
+        """SIGSTOP: connections stay open, nothing answers (a Redis that is slow, not down)."""
+        assert self._process is not None
+        self._process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.send_signal(signal.SIGCONT)
 
     def stop(self) -> None:
         if self._process is not None and self._process.poll() is None:
@@ -94,7 +103,6 @@ class RedisServer:
     def sessions(self, caller: str) -> int:
         """The caller's sessions open across all replicas, read straight from Redis (expired ones not
         counted, as the take script does not count them)."""
-        import time
 
         import redis
 
@@ -438,3 +446,33 @@ async def test_a_replica_killed_mid_load_fails_its_calls_cleanly_and_its_counts_
     async with cluster.via_nginx(grace) as http:
         assert (await open_sessions(http, cluster.url, freed)).count(200) == freed
         assert await open_session(http, cluster.url) == 429
+
+
+async def test_a_slow_redis_costs_a_decision_at_most_the_timeout_and_is_used_again_once_it_answers() -> None:
+    """In process, against its own redis-server: a Redis that is connected but silent (SIGSTOP)."""
+    with tempfile.TemporaryDirectory(prefix="rds") as directory:
+        redis = RedisServer(directory)
+        redis.start()
+        state = SharedState(redis.url, lease=LEASE, timeout=0.2)
+        try:
+            await state.start()
+            assert isinstance(await state.take("calls", "ivan", 1), Lease)
+            assert await state.take("calls", "ivan", 1) == 1  # shared: ivan holds his one call
+            redis.pause()
+            started = time.monotonic()
+            local = await state.take("calls", "ivan", 1)  # no answer: decided here, within the bound
+            assert isinstance(local, Lease) and time.monotonic() - started < 2.0
+            assert state.status()["state"] == "per-replica (redis unreachable)"
+            started = time.monotonic()
+            assert isinstance(await state.take("calls", "ivan", 1), Lease)  # left alone meanwhile: no wait
+            assert time.monotonic() - started < 0.1
+            assert state.fallbacks == 2
+            redis.resume()
+            await anyio.sleep(1.2)  # past the pause after a failure
+            held = await state.take("calls", "ivan", 1)  # shared again: refused
+            assert isinstance(held, int) and held >= 1
+            assert state.status() == {"state": "shared (redis)"}
+        finally:
+            redis.resume()
+            await state.aclose()
+            redis.stop()

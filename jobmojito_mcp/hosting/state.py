@@ -172,7 +172,7 @@ class SharedState:
                         pipe.zrem(lease.key, lease.member)
                     return await pipe.execute()
 
-            await self._call(release_all)
+            await self._call(release_all, decision=False)
         for task in list(self._tasks):
             task.cancel()
         await self._redis.aclose()
@@ -193,17 +193,19 @@ class SharedState:
             "state_fallbacks": self.fallbacks,
         }
 
-    async def _call(self, operation: Callable[[], Awaitable[T]]) -> T | _Down:
-        """`operation` within `timeout`, or DOWN (and the failure noted) on any error or delay."""
+    async def _call(self, operation: Callable[[], Awaitable[T]], *, decision: bool = True) -> T | _Down:
+        """`operation` within `timeout`, or DOWN (and the failure noted) on any error or delay.
+        `decision`: a quota or refusal decided without Redis if DOWN (counted); else book-keeping."""
         now = time.monotonic()
         if now < self._paused_until:
-            self._fell_back()
+            if decision:
+                self._fell_back()
             return DOWN
         try:
             async with asyncio.timeout(self.timeout * 2):
                 result = await operation()
         except Exception as problem:  # any failure of the store is the same decision
-            self._failed(problem)
+            self._failed(problem, decision)
             return DOWN
         if self._down_since is not None:
             logger.warning(
@@ -214,12 +216,13 @@ class SharedState:
             self._spawn(self._renew_all())  # write back what this replica holds
         return result
 
-    def _failed(self, problem: BaseException) -> None:
+    def _failed(self, problem: BaseException, decision: bool) -> None:
         now = time.monotonic()
         self._paused_until = now + _PAUSE_AFTER_FAILURE
         if self._down_since is None:
             self._down_since = now
-        self._fell_back()
+        if decision:
+            self._fell_back()
         if now - self._logged_at >= _LOG_EVERY:
             self._logged_at = now
             logger.warning(
@@ -276,7 +279,7 @@ class SharedState:
         """Give a lease back (from synchronous code too: the removal runs in the background)."""
         if lease in self._held:
             self._held.discard(lease)
-            self._spawn(self._call(lambda: self._redis.zrem(lease.key, lease.member)))
+            self._spawn(self._call(lambda: self._redis.zrem(lease.key, lease.member), decision=False))
 
     async def _renew_forever(self) -> None:
         while True:
@@ -294,13 +297,16 @@ class SharedState:
                         await self._renew(keys=[lease.key], args=[self.lease_ms, lease.member], client=pipe)
                     return await pipe.execute()
 
-            if await self._call(renew) is DOWN:
+            if await self._call(renew, decision=False) is DOWN:
                 return
 
     # -- refused tokens ------------------------------------------------------------------------
 
     async def refuse(self, digest: str, until: float, bound: int) -> None:
-        await self._call(lambda: self._refuse(keys=[f"{_PREFIX}:refused"], args=[digest, int(until), bound]))
+        await self._call(
+            lambda: self._refuse(keys=[f"{_PREFIX}:refused"], args=[digest, int(until), bound]),
+            decision=False,
+        )
 
     async def is_refused(self, digest: str) -> bool:
         score = await self._call(lambda: self._redis.zscore(f"{_PREFIX}:refused", digest))
