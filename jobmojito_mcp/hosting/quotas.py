@@ -214,21 +214,22 @@ class CallerQuotas:
             message = _at_most(entry.requests, "requests in progress", "wait for one to finish.")
             await _too_many(message, 1, scope, receive, send)
             return
-        lease = None
-        if book.shared is not None:
-            verdict, value, lease = await book.shared.admit(
-                caller, quotas.rate, quotas.burst, quotas.requests
-            )
-            if verdict == "wait":
-                message = f"Too many requests from this caller (at most {quotas.rate:g} a second)."
-                await _too_many(message, math.ceil(value), scope, receive, send)
-                return
-            if verdict == "busy":
-                message = _at_most(int(value), "requests in progress", "wait for one to finish.")
-                await _too_many(message, 1, scope, receive, send)
-                return
+        # Counted here before the shared check's wait: concurrent requests cannot all pass the local limit.
         entry.requests += 1
+        lease = None
         try:
+            if book.shared is not None:
+                verdict, value, lease = await book.shared.admit(
+                    caller, quotas.rate, quotas.burst, quotas.requests
+                )
+                if verdict == "wait":
+                    message = f"Too many requests from this caller (at most {quotas.rate:g} a second)."
+                    await _too_many(message, math.ceil(value), scope, receive, send)
+                    return
+                if verdict == "busy":
+                    message = _at_most(int(value), "requests in progress", "wait for one to finish.")
+                    await _too_many(message, 1, scope, receive, send)
+                    return
             await self._dispatch(entry, scope, receive, send, caller)
         finally:
             entry.requests -= 1
@@ -241,16 +242,20 @@ class CallerQuotas:
         quotas, shared = self.book.quotas, self.book.shared
         method, path = scope["method"], scope["path"]
         if method == "GET" and path in _STREAM_PATHS:
-            held, lease = entry.streams, None
-            if held < quotas.streams and shared is not None:
-                taken = await shared.take("streams", caller, quotas.streams)
-                held, lease = (taken, None) if isinstance(taken, int) else (held, taken)
-            if held >= quotas.streams:
-                message = _at_most(held, "streams open", "close one first.")
+            if entry.streams >= quotas.streams:
+                message = _at_most(entry.streams, "streams open", "close one first.")
                 await _too_many(message, quotas.session_retry, scope, receive, send)
                 return
             entry.streams += 1
+            lease = None
             try:
+                if shared is not None:
+                    taken = await shared.take("streams", caller, quotas.streams)
+                    if isinstance(taken, int):
+                        message = _at_most(taken, "streams open", "close one first.")
+                        await _too_many(message, quotas.session_retry, scope, receive, send)
+                        return
+                    lease = taken
                 await self.app(scope, receive, send)
             finally:
                 entry.streams -= 1
@@ -270,17 +275,26 @@ class CallerQuotas:
         self, entry: _Caller, scope: Scope, receive: Receive, send: Send, caller: str
     ) -> None:
         quotas, shared = self.book.quotas, self.book.shared
-        held = entry.sessions
-        lease = None
-        if held < quotas.sessions and shared is not None:
-            taken = await shared.take("sessions", caller, quotas.sessions)
-            held, lease = (taken, None) if isinstance(taken, int) else (held, taken)
-        if held >= quotas.sessions:
-            advice = "end sessions it no longer uses (DELETE), or retry once idle ones have expired."
-            message = _at_most(held, "sessions open", advice)
+        advice = "end sessions it no longer uses (DELETE), or retry once idle ones have expired."
+        if entry.sessions >= quotas.sessions:
+            message = _at_most(entry.sessions, "sessions open", advice)
             await _too_many(message, quotas.session_retry, scope, receive, send)
             return
-        entry.sessions += 1
+        entry.sessions += 1  # before the shared check's wait, as for requests
+        lease = None
+        if shared is not None:
+            try:
+                taken = await shared.take("sessions", caller, quotas.sessions)
+            except BaseException:
+                entry.sessions -= 1
+                raise
+            if isinstance(taken, int):
+                entry.sessions -= 1
+                await _too_many(
+                    _at_most(taken, "sessions open", advice), quotas.session_retry, scope, receive, send
+                )
+                return
+            lease = taken
         slot = _SessionSlot(entry, self._sessions, shared, lease)
         scope[_SLOT_KEY] = slot
 
@@ -340,6 +354,18 @@ async def _too_many(message: str, retry_after: int, scope: Scope, receive: Recei
 _COUNTED = frozenset({"tools/call", "resources/read"})
 
 
+def _too_many_calls(method: str, held: int) -> CallToolResult:
+    """A call refused for the calls the caller has in progress: a tool error, or for a template read
+    (which has no tool result) a JSON-RPC error."""
+    text = _at_most(
+        held, "calls in progress", "nothing was sent to JobMojito. Retry when one of them has finished."
+    )
+    logger.warning("refused a call: the caller has %d calls in progress", held)
+    if method == "tools/call":
+        return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
+    raise MCPError(code=_SERVER_ERROR, message=text)
+
+
 class CallsInFlight:
     """Server middleware: a caller's calls in progress (each may hold an upstream connection), and the
     hand-over of a session's count to the session's lifetime at `initialize`."""
@@ -358,22 +384,16 @@ class CallsInFlight:
             return await call_next(ctx)
         entry = self.book.entry(caller)
         limit, shared = self.book.quotas.calls, self.book.shared
-        held, lease = entry.calls, None
-        if held < limit and shared is not None:
-            taken = await shared.take("calls", caller, limit)
-            held, lease = (taken, None) if isinstance(taken, int) else (held, taken)
-        if held >= limit:
-            text = _at_most(
-                held,
-                "calls in progress",
-                "nothing was sent to JobMojito. Retry when one of them has finished.",
-            )
-            logger.warning("refused a call: the caller has %d calls in progress", held)
-            if method == "tools/call":
-                return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
-            raise MCPError(code=_SERVER_ERROR, message=text)
-        entry.calls += 1
+        if entry.calls >= limit:
+            return _too_many_calls(method, entry.calls)
+        entry.calls += 1  # before the shared check's wait, as for requests
+        lease = None
         try:
+            if shared is not None:
+                taken = await shared.take("calls", caller, limit)
+                if isinstance(taken, int):
+                    return _too_many_calls(method, taken)
+                lease = taken
             return await call_next(ctx)
         finally:
             entry.calls -= 1
