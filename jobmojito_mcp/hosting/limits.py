@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -102,6 +103,12 @@ class GuardedH11Protocol(H11Protocol):
             transport.write(_FULL)
             transport.close()
             return
+        # asyncio disables Nagle only on sockets made with proto=IPPROTO_TCP; the listeners here
+        # (socket.create_server, workers.py) have proto 0, so without this every answer written in
+        # parts (an SSE-framed result: head, chunk, end) waited ~40 ms for the client's delayed ACK.
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         super().connection_made(transport)
         guard.idle[self] = None
         self._arm("head", guard.header_timeout)
