@@ -179,6 +179,7 @@ async def cluster_of(sandbox: RunningSandbox, directory: str) -> AsyncIterator[C
         # Two cores shared by the whole suite: a replica's event loop may lag past the default 0.25 s
         # wait under load, which (rightly) counts as Redis being slow. Stopping Redis fails fast anyway.
         "JOBMOJITO_MCP_STATE_TIMEOUT": "2",
+        "JOBMOJITO_MCP_METRICS": "/metrics",  # Prometheus on the MCP port (loopback: no token needed)
         # The request rate is shared too, but is not what these tests are about: high enough not to matter.
         "JOBMOJITO_MCP_CALLER_RATE": "1000",
     }
@@ -383,6 +384,12 @@ async def test_redis_stopped_mid_load_serving_goes_on_within_per_replica_limits_
         opened_here = more.count(200)
         assert 0 < opened_here < SESSIONS and more.count(429) == SESSIONS - opened_here
         assert "Redis unreachable" in target.stderr()
+        async with httpx2.AsyncClient() as scraper:
+            metrics = (await scraper.get(f"{target.url}/metrics")).text
+        counted = [
+            line for line in metrics.splitlines() if line.startswith("jobmojito_state_fallbacks_total")
+        ]
+        assert counted and float(counted[0].split()[-1]) >= 1, metrics[-2000:]
 
         cluster.redis.start()  # back, and empty
         with anyio.fail_after(LEASE + 5):
