@@ -43,7 +43,9 @@ _CONFIG_FLAGS: list[tuple[str, str, dict[str, Any]]] = [
     ("--sandbox-db", "sandbox_db", {"metavar": "PATH", "help": "SQLite file keeping sandbox state [JOBMOJITO_SANDBOX_DB]"}),
     ("--read-only", "read_only", {"action": "store_const", "const": True, "help": "expose only the read tools [JOBMOJITO_READ_ONLY]"}),
     ("--tools", "tools", {"metavar": "LIST", "help": "expose only these tools, comma-separated [JOBMOJITO_TOOLS]"}),
-    ("--toolsets", "toolsets", {"metavar": "LIST", "help": "expose only these toolsets, comma-separated: interviews, candidates, results, account [JOBMOJITO_TOOLSETS]"}),
+    ("--toolsets", "toolsets", {"metavar": "LIST", "help": "expose only these toolsets, comma-separated: interviews, candidates, results, account, screening, knowledge [JOBMOJITO_TOOLSETS]"}),
+    ("--files-root", "files_roots", {"action": "append", "metavar": "DIR", "help": "let tools send local files from inside DIR (repeatable; stdio only; none by default; the variable takes several, os.pathsep-separated) [JOBMOJITO_FILES_ROOTS]"}),
+    ("--max-file-bytes", "max_file_bytes", {"type": int, "metavar": "N", "help": "largest file a tool sends, in bytes (default 10485760, 10 MB) [JOBMOJITO_MAX_FILE_BYTES]"}),
     ("--sandbox-auto-take", "sandbox_auto_take", {"type": float, "metavar": "SECONDS", "help": "with --sandbox: registered candidates take the interview this long after registering [JOBMOJITO_SANDBOX_AUTO_TAKE]"}),
 ]  # fmt: skip
 _HOSTING_FLAGS: list[tuple[str, str, dict[str, Any]]] = [

@@ -18,6 +18,7 @@ from mcp_types import CallToolResult
 
 from jobmojito_mcp.config import Settings
 from jobmojito_mcp.server import build_server, exposed_tools, open_upstream
+from jobmojito_mcp.tooling.files import FileAccess
 from jobmojito_mcp.tooling.upstream import Credential, Upstream
 from jobmojito_mcp.toolsets import TOOLS_BY_NAME
 
@@ -104,7 +105,11 @@ async def _call_with(
 ) -> CallToolResult:
     """One call through the whole server (middleware, validation, summary), over an in-memory client."""
     server = build_server(
-        upstream, lambda _ctx: credential, tools=exposed_tools(settings), sandbox=settings.sandbox
+        upstream,
+        lambda _ctx: credential,
+        tools=exposed_tools(settings),
+        sandbox=settings.sandbox,
+        files=FileAccess.local(settings.file_roots, settings.max_file_bytes),  # a person at a shell, as stdio
     )
     async with Client(server) as client:
         result = await client.call_tool(name, arguments)

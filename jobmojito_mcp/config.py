@@ -26,6 +26,9 @@ DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024
 # Also the cap on concurrent upstream requests: beyond it, calls queue for a connection.
 DEFAULT_MAX_CONNECTIONS = 100
 
+# Résumés and handbooks are a few MB; ten leave room for scanned PDFs (JobMojito documents no limit).
+DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
+
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 LogFormat = Literal["text", "json"]
 Transport = Literal["stdio", "streamable-http", "sse", "http"]
@@ -93,6 +96,10 @@ class Settings(BaseSettings):
     sandbox_auto_take: float | None = Field(
         None, ge=0, description="Sandbox: registered candidates take the interview this many seconds later."
     )
+    # Directories tools may send local files from (stdio only; tooling/files.py). None by default:
+    # a prompt-injected agent must not be able to upload whatever the user can read.
+    files_roots: str | None = Field(None, description="Allowed file directories, os.pathsep-separated.")
+    max_file_bytes: int = Field(DEFAULT_MAX_FILE_BYTES, ge=1, description="Largest file a tool sends.")
     read_only: bool = Field(False, description="Expose only the read tools.")
     tools: str | None = Field(None, description="Expose only these tools (comma-separated names).")
     toolsets: str | None = Field(None, description="Expose only these toolsets (comma-separated names).")
@@ -146,6 +153,22 @@ class Settings(BaseSettings):
     jwks_url: str | None = None
     jwt_issuer: str | None = None
     jwt_audience: str = "authenticated"
+
+    @field_validator("files_roots", mode="before")
+    @classmethod
+    def _joined_roots(cls, value: Any) -> Any:
+        # --files-root is repeatable (a list); the environment variable is one os.pathsep-separated string.
+        if isinstance(value, list | tuple):
+            import os
+
+            return os.pathsep.join(str(item) for item in value)
+        return value
+
+    @property
+    def file_roots(self) -> list[str]:
+        import os
+
+        return [root for root in (self.files_roots or "").split(os.pathsep) if root.strip()]
 
     @field_validator("base_url")
     @classmethod

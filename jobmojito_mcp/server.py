@@ -31,6 +31,7 @@ from jobmojito_mcp.config import SANDBOX_TOKEN, Settings, split_list
 from jobmojito_mcp.exposure import Exposure, RequestNarrowing, select_tools
 from jobmojito_mcp.guides import PROMPTS, read_templates, register_guides
 from jobmojito_mcp.signin.credentials import StaticToken, describe_credential, server_credential
+from jobmojito_mcp.tooling.files import FileAccess
 from jobmojito_mcp.tooling.run import CallHooks, run_tool
 from jobmojito_mcp.tooling.schemas import tool_schemas
 from jobmojito_mcp.tooling.spec import ToolSpec
@@ -90,7 +91,11 @@ class _RawArguments(ArgModelBase):
 
 
 def as_sdk_tool(
-    spec: ToolSpec[Any, Any], upstream: Upstream, credentials: Credentials, in_flight: InFlight
+    spec: ToolSpec[Any, Any],
+    upstream: Upstream,
+    credentials: Credentials,
+    in_flight: InFlight,
+    files: FileAccess = FileAccess(),  # noqa: B008  # frozen: one shared default is safe
 ) -> Tool:
     """Register one table entry with the SDK: flat input schema, output schema, annotations, handler."""
 
@@ -104,7 +109,7 @@ def as_sdk_tool(
                 )
             arguments = {**arguments, **spec.if_declined}  # "no" chose the alternative the question offered
         with in_flight:
-            return await run_tool(spec, arguments, upstream, credentials(ctx), hooks_for(ctx))
+            return await run_tool(spec, arguments, upstream, credentials(ctx), hooks_for(ctx, files))
 
     input_schema, output_schema = tool_schemas(spec)
     resolved: dict[str, Any] = {}
@@ -138,11 +143,11 @@ class Confirmation(BaseModel):
 _NO_QUESTION: AcceptedElicitation[Confirmation] = AcceptedElicitation(data=Confirmation(confirm=True))
 
 
-def hooks_for(ctx: Context[Any, Any]) -> CallHooks:
+def hooks_for(ctx: Context[Any, Any], files: FileAccess) -> CallHooks:
     async def progress(elapsed: float, message: str) -> None:
         await ctx.report_progress(elapsed, None, message)  # a no-op unless the client asked for progress
 
-    return CallHooks(progress=progress)
+    return CallHooks(progress=progress, files=files)
 
 
 def _ask_first(spec: ToolSpec[Any, Any]) -> Callable[..., Any]:
@@ -188,10 +193,14 @@ def build_server(
     log_level: Any = "INFO",
     in_flight: InFlight | None = None,
     extra_middleware: Sequence[Any] = (),
+    files: FileAccess | None = None,
     **options: Any,
 ) -> MCPServer:
     """The MCP server with the given tools (and the prompts and resources they allow), all calling
     through the one shared `upstream`.
+
+    `files`: what file tools may send; by default inline content only (no local paths): stdio passes
+    the roots the user allowed, a hosted server never reads its own disk for a caller.
 
     `extra_middleware` runs after the request narrowing (hosting: per-caller quotas); `options` go
     to `MCPServer` as they are (auth settings, token verifier, request-state keys).
@@ -202,7 +211,10 @@ def build_server(
         title="JobMojito interviews",
         version=__version__,
         instructions=INSTRUCTIONS + (SANDBOX_NOTE if sandbox else ""),
-        tools=[as_sdk_tool(spec, upstream, credentials, in_flight or InFlight()) for spec in tools],
+        tools=[
+            as_sdk_tool(spec, upstream, credentials, in_flight or InFlight(), files or FileAccess())
+            for spec in tools
+        ],
         log_level=log_level,
         # Telemetry first (a no-op list unless enabled), so it also times the calls the filter refuses.
         middleware=[
@@ -287,6 +299,7 @@ async def serve_stdio(settings: Settings) -> None:
             tools=tools,
             sandbox=settings.sandbox,
             log_level=settings.log_level,
+            files=FileAccess.local(settings.file_roots, settings.max_file_bytes),
         )
         logger.info(
             "jobmojito-mcp %s serving stdio against %s%s",

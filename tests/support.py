@@ -43,6 +43,10 @@ TOOL_NAMES = (
     "get_merchant_credit_usage",
     "list_sub_merchants",
     "invite_users",
+    "upsert_pre_screening",
+    "pre_screen_resume_text",
+    "pre_screen_resume_file",
+    "upload_knowledge_base_document",
 )
 # The read-only ones (what --read-only leaves).
 READ_TOOL_NAMES = (
@@ -394,3 +398,35 @@ async def sigterm_during_a_call(
             await while_draining()
     assert len(results) == 1
     return results[0]
+
+
+@dataclass(frozen=True)
+class FilePart:
+    """A multipart file part as it went over the wire."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def multipart_parts(content_type: str, body: bytes) -> dict[str, str | FilePart]:
+    """A recorded multipart/form-data body's parts, parsed by python-multipart (Starlette's parser,
+    not the sandbox's code path): text parts as text, file parts as `FilePart`."""
+    import io
+
+    from python_multipart import parse_form
+
+    parts: dict[str, str | FilePart] = {}
+
+    def on_field(field: Any) -> None:
+        parts[field.field_name.decode()] = (field.value or b"").decode("utf-8")
+
+    def on_file(file: Any) -> None:
+        file.file_object.seek(0)
+        parts[file.field_name.decode()] = FilePart(
+            (file.file_name or b"").decode("utf-8"), file.content_type or "", file.file_object.read()
+        )
+
+    headers = {"Content-Type": content_type.encode(), "Content-Length": str(len(body)).encode()}
+    parse_form(headers, io.BytesIO(body), on_field, on_file)
+    return parts

@@ -289,6 +289,7 @@ async def test_prompts_for_the_five_workflows(sandbox: RunningSandbox) -> None:
             "review_results",
             "give_another_try",
             "weekly_hiring_report",
+            "screen_candidates",
         }
         for prompt in prompts.values():
             assert prompt.description

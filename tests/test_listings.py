@@ -36,6 +36,7 @@ PROMPT_NAMES = [
     "review_results",
     "give_another_try",
     "weekly_hiring_report",
+    "screen_candidates",
 ]
 LISTINGS = ("tools/list", "prompts/list", "resources/list", "resources/templates/list")
 

@@ -48,6 +48,7 @@ from jobmojito_mcp.logs import secrets
 from jobmojito_mcp.server import InFlight, build_server, exposed_tools, open_upstream
 from jobmojito_mcp.signin.credentials import RefusedTokens, describe_credential
 from jobmojito_mcp.signin.oauth import SCOPES
+from jobmojito_mcp.tooling.files import FileAccess
 from jobmojito_mcp.tooling.upstream import USER_AGENT, Credential, Upstream
 
 logger = logging.getLogger(__name__)
@@ -275,6 +276,7 @@ def build_http_app(
         log_level=settings.log_level,
         in_flight=in_flight,
         extra_middleware=[CallsInFlight(book)] if book else [],
+        files=FileAccess(max_bytes=settings.max_file_bytes),  # inline content only: never this disk
         **_auth_options(settings, jwks_client, refused),
         **_state_security(settings),
     )

@@ -27,6 +27,7 @@ from jobmojito_mcp.sandbox.catalogue import (
 from jobmojito_mcp.sandbox.faults import FaultKind
 from jobmojito_mcp.sandbox.journal import RecordedRequest
 from jobmojito_mcp.sandbox.runner import RunningSandbox, run_sandbox, serve
+from jobmojito_mcp.sandbox.screening import DEMO_POSITION_ID, FOREIGN_POSITION_ID
 from jobmojito_mcp.sandbox.state import SandboxState
 from jobmojito_mcp.sandbox.takes import TakeRefused
 from jobmojito_mcp.sandbox.wire import ConnectionDropped
@@ -35,7 +36,9 @@ __all__ = [
     "ARCHIVED_TEMPLATE_ID",
     "DEFAULT_TEMPLATE_ID",
     "DELETED_TEMPLATE_ID",
+    "DEMO_POSITION_ID",
     "DRAFT_TEMPLATE_ID",
+    "FOREIGN_POSITION_ID",
     "KNOWLEDGE_BASE_ID",
     "LEGACY_SYNTHESIA_TEMPLATE_ID",
     "LEGACY_TEMPLATE_ID",

@@ -17,6 +17,7 @@ POST   /_sandbox/take      a candidate takes the interview: ``{"link", "score", 
 POST   /_sandbox/decide    a recruiter decides: ``{"interview_result_id", "decision_status",
                            "recruiter_shortlist"}``
 GET    /_sandbox/outbox    the invitation e-mails "sent"
+GET    /_sandbox/knowledge the knowledge-base documents uploaded (``?store=`` filters)
 GET    /_sandbox/account   credits, invitations, the ledger
 POST   /_sandbox/account   set balances: any of ``account.KNOBS``
 =======================  ===========================================================
@@ -61,6 +62,11 @@ def admin_routes(state: SandboxState) -> list[Route]:
         except ValueError as error:  # includes malformed JSON
             return JSONResponse({"error": str(error)}, status_code=422)
         return JSONResponse({"success": True}, status_code=201)
+
+    async def knowledge(request: Request) -> JSONResponse:
+        documents = [doc.to_json() for doc in state.knowledge.all()]
+        store = request.query_params.get("store")
+        return JSONResponse({"documents": [doc for doc in documents if store in (None, doc["store_id"])]})
 
     async def reset(request: Request) -> JSONResponse:
         state.reset()
@@ -156,6 +162,7 @@ def admin_routes(state: SandboxState) -> list[Route]:
         Route("/take", take, methods=["POST"]),
         Route("/decide", decide, methods=["POST"]),
         Route("/outbox", outbox, methods=["GET"]),
+        Route("/knowledge", knowledge, methods=["GET"]),
         Route("/account", account, methods=["GET", "POST"]),
         Route("/auth", auth, methods=["GET", "POST"]),
         Route("/auth/sign-out", sign_out, methods=["POST"]),

@@ -132,3 +132,29 @@ class Email:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Email:
         return cls(**data)
+
+
+@dataclass
+class KnowledgeDocument:
+    """A document uploaded to a knowledge-base store; JobMojito then processes it in the background."""
+
+    id: str  # the answer's knowledge_base_id: the document, not the store
+    store_id: str
+    name: str
+    kind: str | None  # the type read from its bytes (pdf, docx, ...), None when unrecognised
+    size: int
+    sha256: str
+    encoding: str  # how it arrived: multipart or json (base64)
+    text_chars: int  # how much text the sandbox could read from it
+    created_at: str
+
+    @property
+    def key(self) -> str:
+        return self.id
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> KnowledgeDocument:
+        return cls(**data)

@@ -1,5 +1,5 @@
-"""Everything one sandbox instance remembers: interviews, candidates, results, the account, the
-journal, faults, auth, latency.
+"""Everything one sandbox instance remembers: interviews, candidates, results, pre-screening
+positions, knowledge-base documents, the account, the journal, faults, auth, latency.
 
 Records live in memory; with ``db_path`` every change is also written to SQLite (one JSON
 document per record, one table per kind: the simplest scheme that survives a restart) and read
@@ -21,7 +21,8 @@ from jobmojito_mcp.sandbox.faults import FaultPlan
 from jobmojito_mcp.sandbox.interviews import Interview
 from jobmojito_mcp.sandbox.journal import Journal
 from jobmojito_mcp.sandbox.oauth import AuthServer
-from jobmojito_mcp.sandbox.records import Email, Link, Member, Result
+from jobmojito_mcp.sandbox.records import Email, KnowledgeDocument, Link, Member, Result
+from jobmojito_mcp.sandbox.screening import Position, demo_position, foreign_position
 from jobmojito_mcp.sandbox.storage import FileStore
 
 T = TypeVar("T")
@@ -166,6 +167,11 @@ class SandboxState:
         self.outbox: Table[Email] = _table(self.db, "outbox", Email)
         self.accounts: Table[Account] = _table(self.db, "account", Account)
         self.members: Table[Member] = _table(self.db, "members", Member)  # invited team and coaching users
+        self.positions: Table[Position] = _table(self.db, "positions", Position)  # pre-screening
+        self.knowledge: Table[KnowledgeDocument] = _table(self.db, "knowledge", KnowledgeDocument)
+        for position in (demo_position(), foreign_position()):
+            if self.positions.get(position.id) is None:  # kept across restarts with db_path
+                self.positions.save(position)
         self.files = FileStore()  # rendered reports: in memory only, like the short-lived links to them
         self.journal = Journal()
         self.faults = FaultPlan()
@@ -185,8 +191,19 @@ class SandboxState:
     def reset(self) -> None:
         """Forget interviews, candidates, results, e-mails, files, the account's spending, the journal
         and pending faults; keep the knobs and sign-ins."""
-        for table in (self.interviews, self.links, self.results, self.outbox, self.accounts, self.members):
+        for table in (
+            self.interviews,
+            self.links,
+            self.results,
+            self.outbox,
+            self.accounts,
+            self.members,
+            self.positions,
+            self.knowledge,
+        ):
             table.clear()
+        for position in (demo_position(), foreign_position()):
+            self.positions.save(position)
         self.files.clear()
         self.journal.clear()
         self.faults.clear()

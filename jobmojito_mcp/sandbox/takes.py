@@ -157,9 +157,10 @@ def decide(state: SandboxState, result_id: str, changes: dict[str, Any]) -> Resu
 
 
 def list_row(row: Result) -> dict[str, Any]:
-    """The row as ``merchant-result-list`` answers it."""
+    """The row as ``merchant-result-list`` answers it (``extra["listed"]``: fields a pre-screening row sets)."""
     details = row.details or {}
     started = row.interview_result_id is not None
+    listed: dict[str, Any] = row.extra.get("listed", {})
     return {
         "id": row.id,
         "interview_result_id": row.interview_result_id,
@@ -198,7 +199,7 @@ def list_row(row: Result) -> dict[str, Any]:
         "position_result_step_id": None,
         "created_at": row.created_at,
         "updated_at": row.updated_at,
-    }
+    } | listed  # a pre-screening row's step, its screening id and score
 
 
 def days_ago(stamp: str, today: datetime | None = None) -> int:

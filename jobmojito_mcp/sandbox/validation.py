@@ -29,9 +29,11 @@ _INT = re.compile(r"[+-]?\d+")
 
 
 @cache
-def _validator(tool: str) -> Any:
+def _validator(tool: str, media_type: str = "") -> Any:
     spec = CONTRACT[tool]
-    if "body" in spec:
+    if media_type in spec.get("body_alternatives", {}):  # e.g. the knowledge-base upload's JSON form
+        schema = spec["body_alternatives"][media_type]
+    elif "body" in spec:
         schema = spec["body"]
     else:  # query parameters, checked as one object (none at all: anything passes, as upstream)
         params = spec.get("query", [])
@@ -65,11 +67,14 @@ def coerce_query(tool: str, query: Mapping[str, str]) -> dict[str, Any]:
     return out
 
 
-def validate(tool: str, params: Any) -> None:
-    """Check ``params`` (a JSON body or coerced query) against the tool's contract schema."""
+def validate(tool: str, params: Any, media_type: str = "") -> None:
+    """Check ``params`` (a JSON body, coerced query or multipart form) against the tool's contract
+    schema for that media type; a multipart file part stands in as the binary string it is."""
     if not isinstance(params, dict):
         raise ApiError(422, "Request body must be a JSON object.")
-    errors = list(_validator(tool).iter_errors(params))
+    if media_type == "multipart/form-data":
+        params = {name: value if isinstance(value, str) else "<binary>" for name, value in params.items()}
+    errors = list(_validator(tool, media_type).iter_errors(params))
     if errors:
         raise _to_api_error(min(errors, key=_error_order))
 

@@ -9,7 +9,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import anyio
@@ -19,8 +19,9 @@ from pydantic import BaseModel, ValidationError
 from jobmojito_mcp import telemetry
 from jobmojito_mcp.logs import payloads_logged
 from jobmojito_mcp.tooling.errors import CREATED_INTERVIEW, JobMojitoError, UpstreamStatusError
+from jobmojito_mcp.tooling.files import SOURCE_FIELDS, FileAccess, OpenedFile, open_file
 from jobmojito_mcp.tooling.spec import LOCAL_OPTIONS, ToolSpec, as_sent
-from jobmojito_mcp.tooling.upstream import Credential, Upstream
+from jobmojito_mcp.tooling.upstream import Credential, Multipart, Upstream
 from jobmojito_mcp.tooling.validation import ToolFailure, field_path, validate_arguments
 
 Args = TypeVar("Args", bound=BaseModel)
@@ -32,14 +33,28 @@ logger = logging.getLogger(__name__)
 PROGRESS_INTERVAL = 1.0
 
 
-def request_of(spec: ToolSpec[Args, Any], args: Args) -> dict[str, Any]:
-    """The query (GET) or JSON body (POST): exactly the fields the caller gave, under the API's names."""
+def request_of(spec: ToolSpec[Args, Any], args: Args, upload: OpenedFile | None = None) -> dict[str, Any]:
+    """The query (GET), JSON body (POST) or multipart form (a file tool): exactly the fields the caller
+    gave, under the API's names."""
+    if spec.file_part is not None and upload is not None:
+        values = args.model_dump(
+            mode="json", exclude_none=True, exclude_unset=True, exclude=set(LOCAL_OPTIONS | SOURCE_FIELDS)
+        )
+        fields = {key: _part_value(value) for key, value in values.items()}
+        return {"body": Multipart(fields, {spec.file_part: upload.part()})}
     if spec.method == "GET":
         values = args.model_dump(
             mode="json", exclude_none=True, exclude_unset=True, exclude=set(LOCAL_OPTIONS)
         )
         return {"query": {key: _query_value(value) for key, value in values.items()}}
     return {"body": args.model_dump(mode="json", exclude_unset=True, exclude=set(LOCAL_OPTIONS))}
+
+
+def _part_value(value: Any) -> str:
+    """A multipart text part: objects and lists as JSON strings (the API's `form` part), flags spelt out."""
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _query_value(value)
 
 
 def _query_value(value: Any) -> str:
@@ -53,6 +68,8 @@ class CallHooks:
     """What the client connection offers a call while it runs."""
 
     progress: Callable[[float, str], Awaitable[None]] | None = None  # a no-op unless the client asked
+    # What files this connection's calls may send: local paths only on stdio, inside the allowed roots.
+    files: FileAccess = field(default_factory=FileAccess)
 
 
 NO_HOOKS = CallHooks()
@@ -118,12 +135,17 @@ async def _run(
     hooks: CallHooks,
 ) -> CallToolResult:
     args = validate_arguments(spec, raw)
+    # Opened and checked here, before anything is sent (off the event loop: it reads the disk).
+    upload = await anyio.to_thread.run_sync(_open_upload, spec, args, hooks.files) if spec.file_part else None
     try:
-        data = await _call_upstream(spec, args, upstream, credential, hooks)
+        data = await _call_upstream(spec, args, upstream, credential, hooks, upload)
     except JobMojitoError as failure:
         hint = spec.hints.get(failure.status) if isinstance(failure, UpstreamStatusError) else None
         message = failure.message(spec.context_for(args)) + (f" {hint}" if hint else "")
         raise ToolFailure(message, type(failure).__name__) from None
+    finally:
+        if upload is not None:
+            upload.close()
     try:
         answer = spec.response.model_validate(data)
     except ValidationError as exc:
@@ -138,16 +160,32 @@ async def _run(
     # Built from the validated answer, not the raw one: a loosely typed value ("8" for 8) was
     # coerced above, and the client checks structuredContent against the output schema.
     attached = spec.attach(args, answer) if spec.attach else []
+    text = spec.summarize(args, answer)
+    structured = spec.present(args, answer) if spec.present else as_sent(answer)
+    if upload is not None:  # the tool says which file it sent, and how it got it
+        text += "\n" + upload.sentence()
+        structured = {**structured, "file": upload.described()}
     return CallToolResult(
-        content=[TextContent(type="text", text=spec.summarize(args, answer)), *attached],
-        structured_content=spec.present(args, answer) if spec.present else as_sent(answer),
+        content=[TextContent(type="text", text=text), *attached], structured_content=structured
     )
 
 
+def _open_upload(spec: ToolSpec[Args, Any], args: Args, access: FileAccess) -> OpenedFile | None:
+    if spec.file_part is None:
+        return None
+    given = args.model_dump(include=set(SOURCE_FIELDS), exclude_none=True)
+    return open_file(access, **given)
+
+
 async def _call_upstream(
-    spec: ToolSpec[Args, Any], args: Args, upstream: Upstream, credential: Credential, hooks: CallHooks
+    spec: ToolSpec[Args, Any],
+    args: Args,
+    upstream: Upstream,
+    credential: Credential,
+    hooks: CallHooks,
+    upload: OpenedFile | None = None,
 ) -> Any:
-    call = upstream.call(spec.endpoint, credential, **request_of(spec, args))
+    call = upstream.call(spec.endpoint, credential, **request_of(spec, args, upload))
     creates = spec.call_context.creates
     try:
         if not (creates and hooks.progress):

@@ -77,6 +77,9 @@ class ToolSpec(Generic[Args, Response]):
     # as `questions[].label`): rarely worth an agent's attention, and every published byte is
     # paid in every agent's context. docs/arguments.md says why each; a test keeps them in step.
     unpublished: frozenset[str] = frozenset()
+    # Tools that send a file (tooling/files.py): the multipart part it goes in. The request is then
+    # `multipart/form-data`, the other arguments text parts (objects as JSON strings).
+    file_part: str | None = None
 
     @property
     def endpoint(self) -> Endpoint:

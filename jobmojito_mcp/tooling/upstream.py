@@ -15,8 +15,9 @@ import math
 import platform
 import random
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, BinaryIO, Literal, Protocol
 from urllib.parse import urlencode
 
 import anyio
@@ -58,6 +59,19 @@ USER_AGENT = f"jobmojito-mcp/{__version__} httpx2/{httpx2.__version__} python/{p
 # Statuses that mean "not processed, try later" from a gateway or an overloaded upstream.
 _TRANSIENT_STATUSES = frozenset({502, 503, 504})
 _BACKOFF_CAP = 8.0
+
+
+# A multipart request: its text parts, and its file parts as (file name, open stream, media type).
+FileParts = Mapping[str, tuple[str, BinaryIO, str]]
+
+
+@dataclass(frozen=True)
+class Multipart:
+    """A `multipart/form-data` body, streamed: httpx2 reads each file in 64 KiB chunks as it sends
+    (rewinding it first, so a resend after a refused connection or a renewed sign-in sends it whole)."""
+
+    fields: Mapping[str, str]
+    files: FileParts
 
 
 @dataclass(frozen=True)
@@ -169,7 +183,8 @@ class Upstream:
         query: dict[str, str] | None = None,
         body: Any = None,
     ) -> Any:
-        """Send one request (retrying where safe) and return the decoded JSON of a 2xx answer.
+        """Send one request (retrying where safe) and return the decoded JSON of a 2xx answer. `body`
+        is sent as JSON, or as the multipart form it is when a `Multipart`.
 
         A 401 is answered by renewing the credential and sending once more, whatever the endpoint:
         JobMojito refuses an unauthenticated request before doing anything, so nothing is repeated.
@@ -241,13 +256,16 @@ class Upstream:
         # An absolute URL, query encoded here: the same bytes as `params=`, for ~40 us less per call
         # than httpx2 joining the base URL and encoding the parameters itself.
         url = self._base_url + endpoint.path + (f"?{urlencode(query)}" if query else "")
+        headers = {**attempt.headers, "Authorization": f"Bearer {token}"}
         try:
-            request = self._client.build_request(
-                endpoint.method,
-                url,
-                json=body if endpoint.method == "POST" else None,
-                headers={**attempt.headers, "Authorization": f"Bearer {token}"},
-            )
+            if isinstance(body, Multipart):
+                request = self._client.build_request(
+                    endpoint.method, url, data=dict(body.fields), files=dict(body.files), headers=headers
+                )
+            else:
+                request = self._client.build_request(
+                    endpoint.method, url, json=body if endpoint.method == "POST" else None, headers=headers
+                )
         except (httpx2.InvalidURL, ValueError) as exc:  # a URL over the length limit; a body JSON cannot hold
             raise RequestNotSendable(_describe(exc, "invalid request")[:120]) from None
         started = time.perf_counter()

@@ -11,13 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from jobmojito_mcp.tooling.spec import ToolSpec
-from jobmojito_mcp.toolsets import account, candidates, interviews, results
+from jobmojito_mcp.toolsets import account, candidates, interviews, knowledge, results, screening
 
 _REGISTRY: dict[str, tuple[ToolSpec[Any, Any], ...]] = {
     "interviews": interviews.TOOLS,
     "candidates": candidates.TOOLS,
     "results": results.TOOLS,
     "account": account.TOOLS,
+    "screening": screening.TOOLS,
+    "knowledge": knowledge.TOOLS,
 }
 
 TOOLSETS: tuple[str, ...] = tuple(_REGISTRY)

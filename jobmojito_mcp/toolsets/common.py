@@ -228,3 +228,43 @@ def page_note(data: list[Any], page: Pagination | None, noun: str) -> tuple[str,
 
 def shown_number(value: float | None) -> str:
     return "-" if value is None else f"{value:g}"
+
+
+# ---------------------------------------------------------------------------------------------
+# People and places (screening, knowledge): e-mail addresses, country codes, files
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+
+
+def _check_email(value: str) -> str:
+    if not _EMAIL.match(value.strip()):
+        raise PydanticCustomError("email", "must be an e-mail address such as ada@example.com")
+    return value.strip()
+
+
+def _check_country(value: str) -> str:
+    if not _COUNTRY.match(value.strip()):
+        raise PydanticCustomError("country", "must be a two-letter ISO country code such as DE")
+    return value.strip().upper()
+
+
+EmailAddress = Annotated[str, AfterValidator(_check_email)]
+CountryCode = Annotated[str, AfterValidator(_check_country)]
+
+
+class FileArguments(StrictModel):
+    """The arguments of a tool that sends a file (`tooling.files` reads them): inline, or a local path."""
+
+    file_base64: str | None = Field(None, min_length=1, description="The file, base64 (with file_name).")
+    file_name: str | None = Field(None, description="e.g. cv.pdf")
+    file_path: str | None = Field(None, description="Or: a local file under --files-root (stdio only).")
+    media_type: str | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> FileArguments:
+        if (self.file_base64 is None) == (self.file_path is None):
+            raise field_error("file_base64", "give exactly one of file_base64 (with file_name) or file_path")
+        if self.file_base64 is not None and not (self.file_name or "").strip():
+            raise field_error("file_name", "required with file_base64: the file's name, e.g. cv.pdf")
+        return self

@@ -892,7 +892,7 @@ def machine() -> str:
     return f"{now:%Y-%m-%d %H:%M %Z}, {os.cpu_count()} CPUs, {gigabytes:.0f} GiB RAM, Python {sys.version.split()[0]}"
 
 
-TOOLSETS = ("interviews", "candidates", "results", "account")
+TOOLSETS = ("interviews", "candidates", "results", "account", "screening", "knowledge")
 
 
 def listing_bytes(*flags: str) -> tuple[int, int]:

@@ -40,7 +40,7 @@ from jobmojito_mcp.sandbox.spec import CONTRACT, to_json_schema
 from jobmojito_mcp.server import build_server
 from jobmojito_mcp.signin.credentials import StaticToken
 from jobmojito_mcp.tooling.upstream import Upstream
-from tests.support import TOKEN, text_of
+from tests.support import TOKEN, FilePart, multipart_parts, text_of
 
 CALL_TIMEOUT = 30.0  # no single call in these suites may take longer: a hang fails, it never blocks CI
 READS = frozenset(
@@ -54,7 +54,21 @@ CREATES = frozenset({"create_interview", "create_interview_from_questions", "cre
 INVITES = frozenset({"register_users_for_interview", "invite_users"})
 # Neither creates nor invites, but not repeatable: a link minted each call, a decision erased once.
 ONE_SHOTS = frozenset({"generate_interview_url", "request_another_interview_attempt"})
-ENDPOINT_OF = {tool: spec["path"].strip("/") for tool, spec in CONTRACT.items()}
+# Never resent either: a screening stores a candidate and a result and spends credits; an upload
+# stores a document for good; a position upsert creates another position.
+STORES = frozenset(
+    {
+        "upsert_pre_screening",
+        "pre_screen_resume_text",
+        "pre_screen_resume_file",
+        "upload_knowledge_base_document",
+    }
+)
+# Tools named otherwise than the contract's operation.
+CONTRACT_NAME = {"pre_screen_resume_file": "pre_screen_resume_binary"}
+ENDPOINT_OF = {tool: spec["path"].strip("/") for tool, spec in CONTRACT.items()} | {
+    tool: CONTRACT[operation]["path"].strip("/") for tool, operation in CONTRACT_NAME.items()
+}
 REFUSED = "nothing was sent to JobMojito"
 _BACKTICKED = re.compile(r"`([^`]*)`")
 # A refusal lists one field per line, "- `field`: problem"; a quoted value may hold a backtick itself.
@@ -144,9 +158,18 @@ CROSS_FIELD_RULES: dict[str, Callable[[dict[str, Any]], None]] = {
 }
 
 
+def contract_of(tool: str) -> dict[str, Any]:
+    entry: dict[str, Any] = CONTRACT[CONTRACT_NAME.get(tool, tool)]
+    return entry
+
+
+def is_multipart(request: RecordedRequest) -> bool:
+    return request.headers.get("content-type", "").startswith("multipart/form-data")
+
+
 @cache
 def contract_validator(tool: str) -> Draft202012Validator:
-    spec = CONTRACT[tool]
+    spec = contract_of(tool)
     if "body" in spec:
         schema = spec["body"]
     else:
@@ -159,15 +182,19 @@ def contract_validator(tool: str) -> Draft202012Validator:
 
 
 def contract_fields(tool: str) -> frozenset[str]:
-    spec = CONTRACT[tool]
+    spec = contract_of(tool)
     if "body" in spec:
         return frozenset(spec["body"].get("properties", {}))
     return frozenset(p["name"] for p in spec.get("query", []))
 
 
 def request_params(tool: str, request: RecordedRequest) -> dict[str, Any]:
-    """The request's parameters as the contract types them: the JSON body, or the coerced query."""
-    if "body" in CONTRACT[tool]:
+    """The request's parameters as the contract types them: the JSON body, a multipart form's parts
+    (a file part as the binary string the contract types it), or the coerced query."""
+    if is_multipart(request):
+        parts = multipart_parts(request.headers["content-type"], request.body)
+        return {name: "<binary>" if isinstance(value, FilePart) else value for name, value in parts.items()}
+    if "body" in contract_of(tool):
         params = request.json()
         assert isinstance(params, dict), request.body[:200]
         return params
@@ -176,8 +203,10 @@ def request_params(tool: str, request: RecordedRequest) -> dict[str, Any]:
 
 def contract_problems(tool: str, request: RecordedRequest) -> list[str]:
     """Everything the documented contract says is wrong with this request; [] when it is valid."""
-    spec = CONTRACT[tool]
+    spec = contract_of(tool)
     problems = []
+    if spec.get("body_content_type") == "multipart/form-data":
+        problems += multipart_problems(spec, request)
     if request.method != spec["method"]:
         problems.append(f"method {request.method}, documented {spec['method']}")
     if request.endpoint != ENDPOINT_OF[tool]:
@@ -196,6 +225,28 @@ def contract_problems(tool: str, request: RecordedRequest) -> list[str]:
             CROSS_FIELD_RULES.get(tool, _no_rule)(params)
         except ApiError as refused:
             problems.append(f"{refused.name}: {refused.message}")
+    return problems
+
+
+def multipart_problems(spec: dict[str, Any], request: RecordedRequest) -> list[str]:
+    """What is wrong with a multipart request beyond its fields' schema: the form shape itself."""
+    if not is_multipart(request):
+        return [f"content type {request.headers.get('content-type')!r}, documented multipart/form-data"]
+    parts = multipart_parts(request.headers["content-type"], request.body)
+    problems = []
+    for name, schema in spec["body"]["properties"].items():
+        value = parts.get(name)
+        if schema.get("format") == "binary" and value is not None and not isinstance(value, FilePart):
+            problems.append(f"{name}: a text part, documented a file part")
+        if isinstance(value, FilePart) and not (value.filename and value.content_type and value.data):
+            problems.append(f"{name}: a file part without a file name, type or content")
+    if "form" in parts:
+        try:
+            form = json.loads(str(parts["form"]))
+        except ValueError:
+            form = None
+        if not isinstance(form, dict):
+            problems.append("form: not a JSON-encoded object")
     return problems
 
 

@@ -15,6 +15,7 @@ Retry rules under test (max_retries 2, so at most 3 attempts):
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import copy
 import socket
@@ -25,13 +26,21 @@ from typing import Any
 import httpx2
 import pytest
 
-from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox, run_sandbox
+from jobmojito_mcp.sandbox import (
+    DEFAULT_TEMPLATE_ID,
+    DEMO_POSITION_ID,
+    KNOWLEDGE_BASE_ID,
+    RunningSandbox,
+    run_sandbox,
+)
+from jobmojito_mcp.toolsets import TOOLS_BY_NAME
 from tests.reliability.harness import (
     CREATES,
     ENDPOINT_OF,
     INVITES,
     ONE_SHOTS,
     READS,
+    STORES,
     InProcess,
     in_process,
     is_product_error,
@@ -294,6 +303,30 @@ def arguments_for(tool: str, interview_id: str, result_id: str = "") -> dict[str
             ],
             "force_invite": True,
         },
+        "upsert_pre_screening": {
+            "position_name": "Matrix analyst",
+            "position_location": "Oslo",
+            "position_country_code": "NO",
+            "mojito_language_code": "en",
+        },
+        "pre_screen_resume_text": {
+            "position_id": DEMO_POSITION_ID,
+            "candidate_name": "Matrix",
+            "candidate_email": "matrix@example.com",
+            "candidate_resume": "Python engineer, 4 years.",
+        },
+        "pre_screen_resume_file": {
+            "position_id": DEMO_POSITION_ID,
+            "candidate_name": "Matrix",
+            "candidate_email": "matrix@example.com",
+            "file_base64": base64.b64encode(b"Python engineer, 4 years.").decode(),
+            "file_name": "cv.txt",
+        },
+        "upload_knowledge_base_document": {
+            "knowledge_base_store_id": KNOWLEDGE_BASE_ID,
+            "file_base64": base64.b64encode(b"Paid leave: 30 days.").decode(),
+            "file_name": "leave.txt",
+        },
     }
     return others[tool]
 
@@ -309,6 +342,13 @@ def completed_result(server: InProcess, sandbox: RunningSandbox, interview_id: s
 
 # Answers that fit in one chunk of the slow drip arrive whole, in time: another attempt's `{}`.
 WHOLE_IN_ONE_DRIP = frozenset({"request_another_interview_attempt"})
+# What each storing tool leaves behind in the sandbox: counted, so nothing is stored twice.
+STORED = {
+    "upsert_pre_screening": lambda state: len(state.positions.all()),
+    "pre_screen_resume_text": lambda state: len(state.results.all()),
+    "pre_screen_resume_file": lambda state: len(state.results.all()),
+    "upload_knowledge_base_document": lambda state: len(state.knowledge.all()),
+}
 
 
 def expected(fault: Fault, tool: str) -> Expect:
@@ -316,7 +356,7 @@ def expected(fault: Fault, tool: str) -> Expect:
         return Expect((), 1, succeeds=True)
     if tool in READS:
         return fault.read
-    return fault.create if tool in CREATES | INVITES | ONE_SHOTS else fault.change
+    return fault.create if tool in CREATES | INVITES | ONE_SHOTS | STORES else fault.change
 
 
 # What a call that may have gone through did, as its message says it.
@@ -325,7 +365,7 @@ MAY_HAVE = {
     "invite_users": "may have invited them",
     "request_another_interview_attempt": "may have reopened the result",
     "generate_interview_url": "may have minted a link",
-}
+} | {tool: f"may have {TOOLS_BY_NAME[tool].effect}" for tool in STORES}
 
 
 def check_error(expect: Expect, tool: str, text: str) -> None:
@@ -355,6 +395,8 @@ def test_fault(
     if tool == "request_another_interview_attempt":
         result = completed_result(server, sandbox, interview)
     arguments = arguments_for(tool, interview, result)
+    if "candidate_email" in arguments:  # a candidate of its own per fault: a repeat is not applicable
+        arguments["candidate_email"] = f"{fault.name}.{tool}@example.com"
     if fault.kind in ("refused", "connect-timeout"):
         fixture = "refused_server" if fault.kind == "refused" else "timeout_server"
         unreachable: Unreachable = request.getfixturevalue(fixture)
@@ -372,6 +414,7 @@ def test_fault(
     sandbox.state.faults.clear()
     stored = len(sandbox.state.interviews.all())
     links = len(sandbox.state.links.all())
+    kept = STORED[tool](sandbox.state) if tool in STORED else 0
     sandbox.inject(endpoint, fault.kind, times=fault.times, **fault.options)
     result = server.call(tool, arguments)
     text = text_of(result)
@@ -390,6 +433,9 @@ def test_fault(
     if tool in INVITES:
         minted = len(sandbox.state.links.all()) - links
         assert minted == (1 if fault.handled or expect.succeeds else 0), "a registration was made twice"
+    if tool in STORED:
+        made = STORED[tool](sandbox.state) - kept
+        assert made == (1 if fault.handled or expect.succeeds else 0), f"{tool} stored twice, or unseen"
 
     # Healthy afterwards: with the fault gone, the same call succeeds.
     sandbox.state.faults.clear()

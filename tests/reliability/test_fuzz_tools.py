@@ -29,10 +29,12 @@ database with HYPOTHESIS_PROFILE=explore; a failure prints the example and a @re
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import math
 import os
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -47,6 +49,7 @@ from jobmojito_mcp.sandbox import (
     ARCHIVED_TEMPLATE_ID,
     DEFAULT_TEMPLATE_ID,
     DELETED_TEMPLATE_ID,
+    DEMO_POSITION_ID,
     DRAFT_TEMPLATE_ID,
     KNOWLEDGE_BASE_ID,
     LEGACY_TEMPLATE_ID,
@@ -58,18 +61,21 @@ from jobmojito_mcp.sandbox import (
     RunningSandbox,
     run_sandbox,
 )
-from jobmojito_mcp.sandbox.spec import CONTRACT, to_json_schema
+from jobmojito_mcp.sandbox.spec import to_json_schema
 from jobmojito_mcp.tooling.schemas import accepted_schema
 from jobmojito_mcp.toolsets import TOOLS_BY_NAME
 from tests.reliability.harness import (
     CREATES,
     ENDPOINT_OF,
     REFUSED,
+    STORES,
     InProcess,
     backticked,
     contract_fields,
+    contract_of,
     contract_problems,
     in_process,
+    is_multipart,
     is_product_error,
     no_secret,
 )
@@ -78,7 +84,7 @@ from tests.reliability.harness import (
 )
 from tests.reliability.reporting import record
 from tests.reliability.schema_strategies import Mutation, SchemaStrategies, any_json
-from tests.support import COOKBOOK, TOOL_NAMES, text_of
+from tests.support import COOKBOOK, TOOL_NAMES, multipart_parts, text_of
 
 TOOLS = TOOL_NAMES
 FLAVOURS = ("valid", "broken", "junk")
@@ -181,6 +187,11 @@ NULL_DIVERGENCES = {
     "Expectations": None,
     "Question": ("id",),
     "ReportFeatures": None,
+    "AssessmentRule": None,
+    "FormField": None,
+    "LanguageNeed": None,
+    "ScreeningForm": None,
+    "LanguageSpoken": None,
 }
 
 
@@ -367,9 +378,45 @@ def _ids_for_the_link(args: dict[str, Any]) -> dict[str, Any]:
 def _a_forward_range(args: dict[str, Any]) -> dict[str, Any]:
     first, last = sorted([args["date_from"], args["date_to"]])
     return args | {"date_from": first, "date_to": last}
+def _a_position(args: dict[str, Any]) -> dict[str, Any]:
+    fixed = {name: value for name, value in args.items() if name != "update_position_def_set_id"}
+    if fixed.get("type") in ("form", "resume_with_form") and not fixed.get("form_fields"):
+        fixed["form_fields"] = [{"id": "form_education", "mandatory": True}]
+    return _describe_position(fixed)
+
+
+def _a_candidate(args: dict[str, Any]) -> dict[str, Any]:
+    """The demo position, an e-mail of its own (a repeat is not applicable), a readable file."""
+    fixed = dict(args) | {"position_id": DEMO_POSITION_ID}
+    tag = zlib.crc32(json.dumps(args, sort_keys=True, default=str).encode())
+    fixed["candidate_email"] = f"fuzz{tag}@example.com"
+    if fixed.get("candidate_country_code") is not None:
+        fixed["candidate_country_code"] = "DE"
+    if isinstance(fixed.get("form"), dict):
+        fixed["form"] = {
+            key: value for key, value in fixed["form"].items() if key not in ("residency", "nationality")
+        }
+    return (
+        _a_file(fixed)
+        if "file_path" in TOOLS_BY_NAME["pre_screen_resume_file"].arguments.model_fields
+        and ("file_base64" in fixed or "file_path" in fixed or "file_name" in fixed)
+        else fixed
+    )
+
+
+def _a_file(args: dict[str, Any]) -> dict[str, Any]:
+    fixed = {name: value for name, value in args.items() if name not in ("file_path", "media_type")}
+    return fixed | {
+        "file_base64": base64.b64encode(b"Python engineer, Django, 4 years.").decode(),
+        "file_name": "cv.txt",
+    }
 
 
 HELPERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "upsert_pre_screening": _a_position,
+    "pre_screen_resume_text": _a_candidate,
+    "pre_screen_resume_file": lambda args: _a_file(_a_candidate(args)),
+    "upload_knowledge_base_document": _a_file,
     "create_interview": _sensible_length,
     "create_interview_from_questions": _consistent_questions,
     "create_interview_for_candidate": _describe_position,
@@ -430,10 +477,22 @@ def check_passthrough(tool: str, arguments: dict[str, Any], request: RecordedReq
     cleared = arguments.get("clear_fields")  # update_interview: named fields are sent as null
     if isinstance(cleared, list):
         given |= {name: None for name in cleared if isinstance(name, str) and name in fields}
-    if CONTRACT[tool]["method"] == "GET":
+    if contract_of(tool)["method"] == "GET":
         expected = {name: _query_text(value) for name, value in given.items() if value is not None}
         assert set(request.query) == set(expected), (request.query, expected)
         assert not values or request.query == expected, (request.query, expected)
+        return
+    if is_multipart(request):
+        # Text parts: objects as JSON strings (the `form` part), the rest as text; the file part comes
+        # from the file arguments, checked by the contract (tests/test_screening_tools.py: its bytes).
+        parts = multipart_parts(request.headers["content-type"], request.body)
+        file_part = TOOLS_BY_NAME[tool].file_part
+        texts = {name: value for name, value in parts.items() if name != file_part}
+        assert set(texts) == {name for name, value in given.items() if value is not None}, (texts, given)
+        for name, value in texts.items():
+            expected = given[name]
+            decoded = json.loads(value) if isinstance(expected, dict | list) else value
+            assert not values or _same(decoded, expected if isinstance(expected, dict | list) else decoded)
         return
     sent = request.json()
     assert set(sent) <= set(given), f"sent fields nobody gave: {set(sent) - set(given)}"
@@ -598,12 +657,37 @@ VALID_CALLS: dict[str, Callable[[list[str]], dict[str, Any]]] = {
     "get_merchant_credit_usage": lambda known: {},
     "list_sub_merchants": lambda known: {},
     "invite_users": lambda known: {"users": [{"email": "answer@example.com", "type": "user"}]},
+    "upsert_pre_screening": lambda known: {
+        "position_name": "Support agent",
+        "position_location": "Lisbon",
+        "position_country_code": "PT",
+        "mojito_language_code": "en",
+        "status": "active",
+    },
+    "pre_screen_resume_text": lambda known: {
+        "position_id": DEMO_POSITION_ID,
+        "candidate_name": "Ada Answer",
+        "candidate_email": "answer@example.com",
+        "candidate_resume": "Python engineer, 5 years.",
+    },
+    "pre_screen_resume_file": lambda known: {
+        "position_id": DEMO_POSITION_ID,
+        "candidate_name": "Ada Answer",
+        "candidate_email": "answer@example.com",
+        "file_base64": base64.b64encode(b"Python engineer, 5 years.").decode(),
+        "file_name": "cv.txt",
+    },
+    "upload_knowledge_base_document": lambda known: {
+        "knowledge_base_store_id": KNOWLEDGE_BASE_ID,
+        "file_base64": base64.b64encode(b"Benefits: 30 days of paid leave.").decode(),
+        "file_name": "benefits.txt",
+    },
 }
 
 
 def answers(tool: str) -> SearchStrategy[Any]:
     """Bodies JobMojito may send: anything its contract allows for 200, or any JSON at all."""
-    documented = SchemaStrategies(to_json_schema(CONTRACT[tool]["responses"]["200"])).valid()
+    documented = SchemaStrategies(to_json_schema(contract_of(tool)["responses"]["200"])).valid()
     return st.one_of(documented, documented, any_json(max_leaves=12))
 
 
@@ -636,6 +720,8 @@ def answer_fuzz(
                 assert "may have been created" in text or "may have created" in text, text
             if tool == "register_users_for_interview":
                 assert "may have registered the candidates" in text, text
+            if tool in STORES:
+                assert f"may have {TOOLS_BY_NAME[tool].effect}" in text, text
         else:
             assert isinstance(result.structured_content, dict)
 

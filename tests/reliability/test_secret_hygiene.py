@@ -6,7 +6,9 @@ in no log line (text or JSON format), no error and no result.
 
 from __future__ import annotations
 
+import base64
 import copy
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -18,13 +20,25 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp_types import CallToolResult
 
-from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox, run_sandbox
+from jobmojito_mcp.sandbox import (
+    DEFAULT_TEMPLATE_ID,
+    DEMO_POSITION_ID,
+    KNOWLEDGE_BASE_ID,
+    RunningSandbox,
+    run_sandbox,
+)
 from tests.reliability.harness import ENDPOINT_OF, no_secret
 from tests.support import COOKBOOK, TOKEN, HttpServer, http_server, server_env, stdio_server, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(120)]
 
 UUID = "9c1b7a52-3f0e-4f2a-9d3e-2b8f1c0de4f2"
+# In every résumé and document sent: the content of a file must reach no log (without --log-payloads).
+CANARY = "CANARY-RESUME-7d41c9e0b2"
+FILES = tempfile.mkdtemp(prefix="jobmojito-hygiene-")
+RESUME = f"{FILES}/ada-cv.txt"
+with open(RESUME, "w", encoding="utf-8") as _resume:
+    _resume.write(f"Ada Lovelace. Python engineer, Django, 6 years. {CANARY}\n")
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +76,8 @@ FAULTS: list[tuple[str, str, dict[str, Any]]] = [
     ("job-interview-token", "reset", {}),
     ("invite-users", "status", {"status": 422, "body": {"error": "Not authenticated."}}),
     ("merchant-analytics-credits-used", "non_json", {}),
+    ("job-interview-pre-screening-api-resume-binary", "reset", {}),
+    ("knowledge-base-document-upload", "status", {"status": 500, "body": {"error": "Store not found."}}),
     # Last: a hosted caller whose token JobMojito refused gets HTTP 401 at the transport afterwards.
     ("merchant-avatar-list", "status", {"status": 401}),
 ]
@@ -124,11 +140,24 @@ async def representative_flows(
     for tool, arguments in lifecycle + platform:
         results.append(await call(tool, arguments))
     results.append(invited)
+    inline = base64.b64encode(f"Alan Turing. Python, 9 years. {CANARY}".encode()).decode()
+    candidate = {"position_id": DEMO_POSITION_ID, "candidate_name": "Ada"}
+    screening: list[tuple[str, dict[str, Any]]] = [
+        ("pre_screen_resume_file", candidate | {"candidate_email": "alan@example.com", "file_base64": inline, "file_name": "alan.txt"}),
+        ("upload_knowledge_base_document", {"knowledge_base_store_id": KNOWLEDGE_BASE_ID, "file_base64": inline, "file_name": "faq.txt"}),
+        ("upsert_pre_screening", {"position_name": "Analyst", "position_location": "Oslo", "position_country_code": "NO", "mojito_language_code": "en"}),
+        ("pre_screen_resume_text", candidate | {"candidate_email": "ada@example.com", "candidate_resume": f"Python. {CANARY}"}),
+        ("pre_screen_resume_file", candidate | {"candidate_email": "ada.file@example.com", "file_path": RESUME}),  # hosted: refused
+        ("pre_screen_resume_file", candidate | {"candidate_email": "x@example.com", "file_path": "/etc/shadow"}),  # refused
+    ]  # fmt: skip
+    for tool, arguments in screening:
+        results.append(await call(tool, arguments))
     tool_of = {endpoint: tool for tool, endpoint in ENDPOINT_OF.items()}
     arguments_of = (
         dict(calls)
         | dict(lifecycle[:7])
         | dict(platform)
+        | dict(screening[:2])
         | {
             "list_avatars": {"limit": 2},
             "create_interview": cookbook("create_interview"),
@@ -147,12 +176,16 @@ async def representative_flows(
 
 @pytest.mark.parametrize("log_format", ["text", "json"])
 async def test_stdio_at_debug_never_shows_the_token(sandbox: RunningSandbox, log_format: str) -> None:
-    env = server_env(sandbox.base_url, LOG_LEVEL="DEBUG", LOG_FORMAT=log_format, TIMEOUT="1")
+    env = server_env(
+        sandbox.base_url, LOG_LEVEL="DEBUG", LOG_FORMAT=log_format, TIMEOUT="1", FILES_ROOTS=FILES
+    )
     async with stdio_server(env) as server:
         results = await representative_flows(server.call, sandbox)
         log = server.stderr()
     for result in results:
         no_secret(result)
+    assert CANARY not in log, "a file's content reached the log"
+    assert RESUME not in log and "/etc/shadow" not in log, "a file path reached the log"
     assert any(result.is_error for result in results) and any(not r.is_error for r in results)
     assert "DEBUG" in log and "/merchant-avatar-list" in log, "the log is there, and verbose"
     assert TOKEN not in log
@@ -222,4 +255,5 @@ async def test_hosted_at_debug_never_shows_any_callers_token(sandbox: RunningSan
             no_secret(result, *everyone)
     for bearer in everyone:
         assert bearer not in log, "a caller's token reached the log"
+    assert CANARY not in log, "a file's content reached the log"
     assert '"level": "DEBUG"' in log

@@ -29,6 +29,7 @@ PROMPTS = {
     "review_results",
     "give_another_try",
     "weekly_hiring_report",
+    "screen_candidates",
 }
 
 

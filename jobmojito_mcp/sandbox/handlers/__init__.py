@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from jobmojito_mcp.sandbox.handlers import account, candidates, interviews, results
+from jobmojito_mcp.sandbox.handlers import account, candidates, interviews, knowledge, results, screening
 from jobmojito_mcp.sandbox.state import SandboxState
 from jobmojito_mcp.sandbox.updates import update
 
@@ -64,4 +64,14 @@ ROUTES: dict[str, Route] = {
     ),
     "merchant-sub-merchant-list": Route("list_sub_merchants", frozenset({"GET"}), account.sub_merchants),
     "invite-users": Route("invite_users", frozenset({"POST"}), account.invite_users),
+    "pre-screening-create": Route("upsert_pre_screening", frozenset({"POST"}), screening.upsert),
+    "job-interview-pre-screening-api-resume-text": Route(
+        "pre_screen_resume_text", frozenset({"POST"}), screening.resume_text
+    ),
+    "job-interview-pre-screening-api-resume-binary": Route(
+        "pre_screen_resume_binary", frozenset({"POST"}), screening.resume_binary
+    ),
+    "knowledge-base-document-upload": Route(
+        "upload_knowledge_base_document", frozenset({"POST"}), knowledge.upload
+    ),
 }

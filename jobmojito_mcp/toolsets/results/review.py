@@ -61,7 +61,7 @@ class ListResultsArgs(StrictModel):
     type: DefinitionType | None = Field(None, description="Only results of this kind; omitted: interview.")
     profile_interview_id: Uuid | None = Field(None, description="Only this candidate's results.")
     risks: str | None = Field(None, description="Comma-separated recruiter-risk keys; rows with any of them.")
-    step: ResultStep | None = None
+    step: ResultStep | None = Field(None, description="pre-screening: résumé screenings only.")
     filter_emoji: str | None = None
     merchant_id: Uuid | None = None
     limit: ListLimit = Field(50, description="Page size.")
@@ -179,7 +179,7 @@ LIST_INTERVIEW_RESULTS = ToolSpec(
     present=present_results,
     toolset="results",
     hints={403: "This account may not read these results; leave merchant_id out for your own."},
-    unpublished=frozenset({"step", "risks", "filter_emoji", "merchant_id", "type", "profile_interview_id"}),
+    unpublished=frozenset({"risks", "filter_emoji", "merchant_id", "type", "profile_interview_id"}),
 )
 
 
