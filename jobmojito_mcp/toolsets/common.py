@@ -231,16 +231,9 @@ def shown_number(value: float | None) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# People and places (screening, knowledge): e-mail addresses, country codes, files
+# Places and files (screening, knowledge): country codes, files sent
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
-
-
-def _check_email(value: str) -> str:
-    if not _EMAIL.match(value.strip()):
-        raise PydanticCustomError("email", "must be an e-mail address such as ada@example.com")
-    return value.strip()
 
 
 def _check_country(value: str) -> str:
@@ -249,7 +242,6 @@ def _check_country(value: str) -> str:
     return value.strip().upper()
 
 
-EmailAddress = Annotated[str, AfterValidator(_check_email)]
 CountryCode = Annotated[str, AfterValidator(_check_country)]
 
 

@@ -18,7 +18,7 @@ from jobmojito_mcp.tooling.errors import excerpt
 from jobmojito_mcp.tooling.spec import ToolSpec
 from jobmojito_mcp.toolsets.common import (
     CountryCode,
-    EmailAddress,
+    Email,
     FileArguments,
     LanguageCode,
     LenientModel,
@@ -267,7 +267,7 @@ _FORM = (
 class ScreenCandidate(StrictModel):
     position_id: NonEmpty = Field(description="position_def_set_id (upsert_pre_screening).")
     candidate_name: NonEmpty = Field(description="Full name.")
-    candidate_email: EmailAddress = Field(min_length=1, description="Identifies them.")
+    candidate_email: Email = Field(min_length=1, description="Identifies them.")
     candidate_country_code: CountryCode | None = Field(
         None, description="ISO; residency/nationality if form lacks them (else those rules fail)."
     )

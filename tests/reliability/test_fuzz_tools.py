@@ -378,6 +378,8 @@ def _ids_for_the_link(args: dict[str, Any]) -> dict[str, Any]:
 def _a_forward_range(args: dict[str, Any]) -> dict[str, Any]:
     first, last = sorted([args["date_from"], args["date_to"]])
     return args | {"date_from": first, "date_to": last}
+
+
 def _a_position(args: dict[str, Any]) -> dict[str, Any]:
     fixed = {name: value for name, value in args.items() if name != "update_position_def_set_id"}
     if fixed.get("type") in ("form", "resume_with_form") and not fixed.get("form_fields"):
