@@ -46,6 +46,7 @@ _CONFIG_FLAGS: list[tuple[str, str, dict[str, Any]]] = [
     ("--toolsets", "toolsets", {"metavar": "LIST", "help": "expose only these toolsets, comma-separated: interviews, candidates, results, account, screening, knowledge [JOBMOJITO_TOOLSETS]"}),
     ("--files-root", "files_roots", {"action": "append", "metavar": "DIR", "help": "let tools send local files from inside DIR (repeatable; stdio only; none by default; the variable takes several, os.pathsep-separated) [JOBMOJITO_FILES_ROOTS]"}),
     ("--max-file-bytes", "max_file_bytes", {"type": int, "metavar": "N", "help": "largest file a tool sends, in bytes (default 10485760, 10 MB) [JOBMOJITO_MAX_FILE_BYTES]"}),
+    ("--confirm-without-asking", "confirm_without_asking", {"action": "store_const", "const": True, "help": "where the client cannot ask its user (no elicitation), let calls that delete, e-mail people, erase a decision, grant access or spend credits go ahead unasked instead of refusing them [JOBMOJITO_CONFIRM_WITHOUT_ASKING]"}),
     ("--sandbox-auto-take", "sandbox_auto_take", {"type": float, "metavar": "SECONDS", "help": "with --sandbox: registered candidates take the interview this long after registering [JOBMOJITO_SANDBOX_AUTO_TAKE]"}),
 ]  # fmt: skip
 _HOSTING_FLAGS: list[tuple[str, str, dict[str, Any]]] = [

@@ -110,6 +110,7 @@ async def _call_with(
         tools=exposed_tools(settings),
         sandbox=settings.sandbox,
         files=FileAccess.local(settings.file_roots, settings.max_file_bytes),  # a person at a shell, as stdio
+        confirm_without_asking=settings.confirm_without_asking,
     )
     async with Client(server) as client:
         result = await client.call_tool(name, arguments)

@@ -101,6 +101,12 @@ class Settings(BaseSettings):
     files_roots: str | None = Field(None, description="Allowed file directories, os.pathsep-separated.")
     max_file_bytes: int = Field(DEFAULT_MAX_FILE_BYTES, ge=1, description="Largest file a tool sends.")
     read_only: bool = Field(False, description="Expose only the read tools.")
+    # Off: a call that deletes, e-mails people, erases a decision, grants access or spends credits is
+    # asked first, and refused when the client cannot ask (declared no elicitation). On: such calls go
+    # ahead unasked on those clients; the operator confirms for everyone (docs/security.md).
+    confirm_without_asking: bool = Field(
+        False, description="Let calls that need a confirmation through when the client cannot ask."
+    )
     tools: str | None = Field(None, description="Expose only these tools (comma-separated names).")
     toolsets: str | None = Field(None, description="Expose only these toolsets (comma-separated names).")
 

@@ -8,6 +8,7 @@ parameter under its name. Here each tool is registered with its argument model's
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -96,6 +97,7 @@ def as_sdk_tool(
     credentials: Credentials,
     in_flight: InFlight,
     files: FileAccess = FileAccess(),  # noqa: B008  # frozen: one shared default is safe
+    confirm_without_asking: bool = False,
 ) -> Tool:
     """Register one table entry with the SDK: flat input schema, output schema, annotations, handler."""
 
@@ -115,7 +117,7 @@ def as_sdk_tool(
     resolved: dict[str, Any] = {}
     if spec.confirm is not None:
         handle.__annotations__["confirmation"] = Annotated[
-            ElicitationResult[Confirmation], Resolve(_ask_first(spec))
+            ElicitationResult[Confirmation], Resolve(_ask_first(spec, confirm_without_asking))
         ]
         resolved = find_resolved_parameters(handle)
     return Tool(
@@ -150,12 +152,13 @@ def hooks_for(ctx: Context[Any, Any], files: FileAccess) -> CallHooks:
     return CallHooks(progress=progress, files=files)
 
 
-def _ask_first(spec: ToolSpec[Any, Any]) -> Callable[..., Any]:
+def _ask_first(spec: ToolSpec[Any, Any], confirm_without_asking: bool) -> Callable[..., Any]:
     """The SDK resolver putting `spec.confirm`'s question to the user, on every protocol version.
 
     It runs before the tool body: as a standalone elicitation on handshake-era connections, as an
-    input-required round trip on 2026-07-28 ones. Clients without elicitation are not asked: the
-    tool's destructiveHint tells them to confirm before calling.
+    input-required round trip on 2026-07-28 ones. A client that declared no (form) elicitation cannot
+    ask anyone: the call is refused, nothing sent (fail closed), unless the server was started with
+    `--confirm-without-asking`, whose operator takes the confirming on themselves.
     """
 
     # A plain value returned by a resolver reaches the tool as if the user had accepted it.
@@ -167,12 +170,40 @@ def _ask_first(spec: ToolSpec[Any, Any]) -> Callable[..., Any]:
         except ToolError:
             return go_ahead  # the call itself will explain what is wrong, sending nothing
         question = spec.confirm(args) if spec.confirm else None
-        capabilities = ctx.request_context.session.client_capabilities
-        if question is None or capabilities is None or capabilities.elicitation is None:
+        if question is None:
             return go_ahead
-        return Elicit(question, Confirmation)
+        if can_ask(ctx):
+            return Elicit(question, Confirmation)
+        if confirm_without_asking:
+            return go_ahead
+        raise ToolError(cannot_ask_message(spec, question))
 
     return ask
+
+
+def can_ask(ctx: Context[Any, Any]) -> bool:
+    """Whether this client can put a question to its user: it declared form elicitation (a bare
+    `elicitation: {}` means form; URL-only elicitation cannot carry a yes/no)."""
+    capabilities = ctx.request_context.session.client_capabilities
+    elicitation = capabilities.elicitation if capabilities is not None else None
+    return elicitation is not None and (elicitation.form is not None or elicitation.url is None)
+
+
+def cannot_ask_message(spec: ToolSpec[Any, Any], question: str) -> str:
+    """Why the call was refused, and the ways to proceed that do not need the user's answer."""
+    alternative = (
+        f" To go ahead without that, call {spec.name} again with "
+        + ", ".join(f"{name}={json.dumps(value)}" for name, value in spec.if_declined.items())
+        + "."
+        if spec.if_declined
+        else ""
+    )
+    return (
+        f"Refused: this call needs the user's confirmation, and this client cannot ask them (it declared "
+        f"no elicitation); nothing was sent to JobMojito and nothing changed. The question was: {question}"
+        f"{alternative} Otherwise do it in JobMojito's web app, or use a client that supports elicitation; "
+        "a server started with --confirm-without-asking (JOBMOJITO_CONFIRM_WITHOUT_ASKING=1) acts without asking."
+    )
 
 
 def _confirmed(answer: ElicitationResult[Confirmation]) -> bool:
@@ -194,6 +225,7 @@ def build_server(
     in_flight: InFlight | None = None,
     extra_middleware: Sequence[Any] = (),
     files: FileAccess | None = None,
+    confirm_without_asking: bool = False,
     **options: Any,
 ) -> MCPServer:
     """The MCP server with the given tools (and the prompts and resources they allow), all calling
@@ -202,7 +234,9 @@ def build_server(
     `files`: what file tools may send; by default inline content only (no local paths): stdio passes
     the roots the user allowed, a hosted server never reads its own disk for a caller.
 
-    `extra_middleware` runs after the request narrowing (hosting: per-caller quotas); `options` go
+    `extra_middleware` runs after the request narrowing (hosting: per-caller quotas);
+    `confirm_without_asking` lets calls that need a confirmation through when the client cannot ask
+    (otherwise they are refused); `options` go
     to `MCPServer` as they are (auth settings, token verifier, request-state keys).
     """
     exposure = Exposure(tools)
@@ -212,7 +246,14 @@ def build_server(
         version=__version__,
         instructions=INSTRUCTIONS + (SANDBOX_NOTE if sandbox else ""),
         tools=[
-            as_sdk_tool(spec, upstream, credentials, in_flight or InFlight(), files or FileAccess())
+            as_sdk_tool(
+                spec,
+                upstream,
+                credentials,
+                in_flight or InFlight(),
+                files or FileAccess(),
+                confirm_without_asking,
+            )
             for spec in tools
         ],
         log_level=log_level,
@@ -300,6 +341,7 @@ async def serve_stdio(settings: Settings) -> None:
             sandbox=settings.sandbox,
             log_level=settings.log_level,
             files=FileAccess.local(settings.file_roots, settings.max_file_bytes),
+            confirm_without_asking=settings.confirm_without_asking,
         )
         logger.info(
             "jobmojito-mcp %s serving stdio against %s%s",

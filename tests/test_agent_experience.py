@@ -264,12 +264,21 @@ async def test_deleting_asks_the_user_first(
         assert archived.is_error == deletes  # a deleted interview is gone
 
 
-async def test_clients_without_elicitation_rely_on_the_destructive_hint(sandbox: RunningSandbox) -> None:
+async def test_clients_without_elicitation_are_refused_unless_the_server_says_so(
+    sandbox: RunningSandbox,
+) -> None:
+    """Fail closed (issue 21): nobody can be asked, so the delete is refused, nothing sent; a server
+    started with --confirm-without-asking lets it through (tests/security/test_fail_closed.py: e-mail)."""
     async with stdio_server(server_env(sandbox.base_url)) as server:
         interview = await created_id(server.client)
         tools = {tool.name: tool for tool in (await server.client.list_tools()).tools}
         hints = tools["set_interview_state"].annotations
         assert hints is not None and hints.destructive_hint is True
+        sandbox.clear_requests()
+        result = await server.call("set_interview_state", {"position_id": interview, "status": "deleted"})
+        assert result.is_error and "--confirm-without-asking" in text_of(result)
+        assert sandbox.requests() == []
+    async with stdio_server(server_env(sandbox.base_url), ["--confirm-without-asking"]) as server:
         result = await server.call("set_interview_state", {"position_id": interview, "status": "deleted"})
         assert not result.is_error, text_of(result)
 

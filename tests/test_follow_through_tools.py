@@ -629,9 +629,9 @@ async def test_emailing_asks_the_user_first(
         assert len(callback.asked) == 1
 
 
-async def test_clients_without_elicitation_rely_on_the_explicit_send_email(
-    client: Client, sandbox: RunningSandbox
-) -> None:
+async def test_clients_without_elicitation_cannot_e_mail(client: Client, sandbox: RunningSandbox) -> None:
+    """Fail closed (issue 21): nobody can be asked, so e-mailing is refused, nothing sent; the refusal
+    names the way on (send_email=false), which works."""
     created = await ok(client, "create_interview", CREATE_ARGS)
     interview_id = created.structured_content["interview_def_set_id"]  # type: ignore[index]
     tool = next(t for t in (await client.list_tools()).tools if t.name == "register_users_for_interview")
@@ -641,13 +641,20 @@ async def test_clients_without_elicitation_rely_on_the_explicit_send_email(
         and tool.annotations.idempotent_hint is False
     )
     assert "send_email" in tool.input_schema["required"]
+    sandbox.clear_requests()
+    users = [{"email": "z@example.com"}]
+    refused = await client.call_tool(
+        "register_users_for_interview", {"interview_id": interview_id, "users": users, "send_email": True}
+    )
+    assert refused.is_error and "send_email=false" in text_of(refused)
+    assert sandbox.requests() == [] and sandbox.outbox() == []
     result = await ok(
         client,
         "register_users_for_interview",
-        {"interview_id": interview_id, "users": [{"email": "z@example.com"}], "send_email": True},
+        {"interview_id": interview_id, "users": users, "send_email": False},
     )
-    assert result.structured_content["emailed"] is True  # type: ignore[index]
-    assert [mail.to for mail in sandbox.outbox()] == ["z@example.com"]
+    assert result.structured_content["emailed"] is False  # type: ignore[index]
+    assert sandbox.outbox() == []
 
 
 async def test_deleting_through_update_asks_first(sandbox: RunningSandbox) -> None:

@@ -214,11 +214,13 @@ async def test_embedding_returns_the_key_pair(server: StdioServer, sandbox: Runn
     assert data["embed_id"] in text_of(result)
 
 
-async def test_deleted_interview_is_gone(server: StdioServer, sandbox: RunningSandbox) -> None:
-    interview_id = await create(server, sandbox)
-    deleted = await server.call("set_interview_state", {"position_id": interview_id, "status": "deleted"})
-    assert not deleted.is_error, text_of(deleted)
-    gone = await server.call("get_interview_definition", {"position_id": interview_id})
+async def test_deleted_interview_is_gone(sandbox: RunningSandbox) -> None:
+    # This client cannot ask its user: the delete goes through only with the server's own say-so.
+    async with stdio_server(server_env(sandbox.base_url), ["--confirm-without-asking"]) as server:
+        interview_id = await create(server, sandbox)
+        deleted = await server.call("set_interview_state", {"position_id": interview_id, "status": "deleted"})
+        assert not deleted.is_error, text_of(deleted)
+        gone = await server.call("get_interview_definition", {"position_id": interview_id})
     assert gone.is_error
     assert "HTTP 404" in text_of(gone)
 

@@ -277,6 +277,7 @@ def build_http_app(
         in_flight=in_flight,
         extra_middleware=[CallsInFlight(book)] if book else [],
         files=FileAccess(max_bytes=settings.max_file_bytes),  # inline content only: never this disk
+        confirm_without_asking=settings.confirm_without_asking,
         **_auth_options(settings, jwks_client, refused),
         **_state_security(settings),
     )

@@ -40,7 +40,7 @@ from jobmojito_mcp.sandbox.spec import CONTRACT, to_json_schema
 from jobmojito_mcp.server import build_server
 from jobmojito_mcp.signin.credentials import StaticToken
 from jobmojito_mcp.tooling.upstream import Upstream
-from tests.support import TOKEN, FilePart, multipart_parts, text_of
+from tests.support import TOKEN, AcceptConfirmation, FilePart, multipart_parts, text_of
 
 CALL_TIMEOUT = 30.0  # no single call in these suites may take longer: a hang fails, it never blocks CI
 READS = frozenset(
@@ -94,11 +94,15 @@ def settings(base_url: str, **overrides: Any) -> Settings:
 async def open_in_process(
     config: Settings, token: str = TOKEN, transport: httpx2.AsyncBaseTransport | None = None
 ) -> AsyncIterator[tuple[Client, dict[str, Tool]]]:
-    """The server in this event loop, with a connected client and the tools it lists."""
+    """The server in this event loop, with a connected client and the tools it lists. The client says
+    yes to every confirmation (deletes, e-mail): these suites judge arguments and faults; refusing
+    where nobody can be asked is tests/security/test_fail_closed.py's."""
     credential = StaticToken(token)
     async with (
         Upstream(config, transport=transport) as upstream,
-        Client(build_server(upstream, lambda _ctx: credential)) as client,
+        Client(
+            build_server(upstream, lambda _ctx: credential), elicitation_callback=AcceptConfirmation()
+        ) as client,
     ):
         listed = await client.list_tools()
         yield client, {tool.name: tool for tool in listed.tools}
