@@ -21,7 +21,7 @@ from jobmojito_mcp.sandbox.spec import CONTRACT
 from jobmojito_mcp.server import build_server
 from jobmojito_mcp.signin.credentials import StaticToken
 from jobmojito_mcp.tooling.upstream import Upstream
-from tests.support import COOKBOOK, TOKEN, answering, text_of
+from tests.support import COOKBOOK, TOKEN, AcceptConfirmation, answering, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
 
@@ -528,7 +528,7 @@ async def test_reports_attach_the_document(client: Client, sandbox: RunningSandb
     assert isinstance(link, ResourceLink) and link.mime_type == "application/pdf"
     described = next(t for t in (await client.list_tools()).tools if t.name == "generate_interview_report")
     assert "Cost: 0.1 credit per result translated" in (described.description or "")
-    assert "Generating it again is safe but may cost again" in text_of(pdf)
+    assert "again" not in text_of(pdf)  # untranslated: nothing charged
     html = await ok(
         client, "generate_interview_report", {"export_type": "html", "interview_result_id": w.result_ids[0]}
     )
@@ -540,16 +540,22 @@ async def test_reports_attach_the_document(client: Client, sandbox: RunningSandb
     )
     assert as_json.structured_content["json_export"]["results"][0]["data"]["score"] == 70  # type: ignore[index]
     before = (await ok(client, "get_merchant_status", {})).structured_content["credits_interview_monthly"]  # type: ignore[index]
-    translated = await ok(
-        client,
-        "generate_interview_report",
-        {
-            "export_type": "html",
-            "interview_result_ids": w.result_ids,
-            "export_features_result": {"mojito_language_code": "de"},
-        },
+    # A translation spends credits: asked first (this client cannot ask: test_fail_closed.py).
+    accept = AcceptConfirmation()
+    async with connected(sandbox, accept) as asking:
+        translated = await ok(
+            asking,
+            "generate_interview_report",
+            {
+                "export_type": "html",
+                "interview_result_ids": w.result_ids,
+                "export_features_result": {"mojito_language_code": "de"},
+            },
+        )
+    assert "up to 0.3 credit(s)" in accept.asked[0]
+    assert "Translated to de" in text_of(translated) and "charges the translation again" in text_of(
+        translated
     )
-    assert "Translated to de" in text_of(translated)
     after = (await ok(client, "get_merchant_status", {})).structured_content["credits_interview_monthly"]  # type: ignore[index]
     assert round(before - after, 2) == 0.3
 

@@ -99,9 +99,12 @@ async def test_annotations_follow_what_each_tool_does(listed_tools: list[dict[st
         assert hints[name]["readOnlyHint"] is False
         assert hints[name]["idempotentHint"] is False
     # JobMojito's own server: every POST destructive; these are idempotent too.
-    for name in ("set_interview_state", "update_interview", "generate_interview_report"):
+    for name in ("set_interview_state", "update_interview"):
         assert hints[name]["destructiveHint"] is True
         assert hints[name]["idempotentHint"] is True
+    # A report is generated (and a translation charged) anew on every call (issue 21, finding 12).
+    assert hints["generate_interview_report"]["destructiveHint"] is True
+    assert hints["generate_interview_report"]["idempotentHint"] is False
     # Registering mints new links (and may e-mail) each time: never safe to repeat.
     assert hints["register_users_for_interview"]["destructiveHint"] is True
     assert hints["register_users_for_interview"]["idempotentHint"] is False

@@ -38,6 +38,13 @@ INVITE = ToolAnnotations(
     read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=True
 )
 
+# A report is generated anew on every call: a stored file each time, and a translated one is charged
+# each time (0.1 credit per result translated), so a repeat is not harmless. JobMojito's own server
+# marks it destructive.
+GENERATE = ToolAnnotations(
+    read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=True
+)
+
 # Tool arguments that shape the result (view) or the request (clear_fields): never sent upstream as such.
 LOCAL_OPTIONS = frozenset({"view", "clear_fields"})
 

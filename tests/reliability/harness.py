@@ -69,6 +69,8 @@ CONTRACT_NAME = {"pre_screen_resume_file": "pre_screen_resume_binary"}
 ENDPOINT_OF = {tool: spec["path"].strip("/") for tool, spec in CONTRACT.items()} | {
     tool: CONTRACT[operation]["path"].strip("/") for tool, operation in CONTRACT_NAME.items()
 }
+# Not creates either, but never resent: each call generates (and charges a translation) again.
+CHARGES = frozenset({"generate_interview_report"})
 REFUSED = "nothing was sent to JobMojito"
 _BACKTICKED = re.compile(r"`([^`]*)`")
 # A refusal lists one field per line, "- `field`: problem"; a quoted value may hold a backtick itself.

@@ -35,6 +35,7 @@ from jobmojito_mcp.sandbox import (
 )
 from jobmojito_mcp.toolsets import TOOLS_BY_NAME
 from tests.reliability.harness import (
+    CHARGES,
     CREATES,
     ENDPOINT_OF,
     INVITES,
@@ -356,7 +357,7 @@ def expected(fault: Fault, tool: str) -> Expect:
         return Expect((), 1, succeeds=True)
     if tool in READS:
         return fault.read
-    return fault.create if tool in CREATES | INVITES | ONE_SHOTS | STORES else fault.change
+    return fault.create if tool in CREATES | INVITES | ONE_SHOTS | STORES | CHARGES else fault.change
 
 
 # What a call that may have gone through did, as its message says it.
@@ -365,6 +366,7 @@ MAY_HAVE = {
     "invite_users": "may have invited them",
     "request_another_interview_attempt": "may have reopened the result",
     "generate_interview_url": "may have minted a link",
+    "generate_interview_report": "may have generated the report",
 } | {tool: f"may have {TOOLS_BY_NAME[tool].effect}" for tool in STORES}
 
 

@@ -10,14 +10,16 @@ that lets it through, `--confirm-without-asking`; with that option the call goes
 from __future__ import annotations
 
 import copy
+import sys
 from typing import Any
 
 import pytest
 from mcp import Client
+from mcp.client.stdio import StdioServerParameters, stdio_client
 
 from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox
 from tests.security.attack import KEY_A, bearer, hosted
-from tests.support import COOKBOOK, http_mcp_client, server_env, stdio_server, text_of
+from tests.support import COOKBOOK, AcceptConfirmation, http_mcp_client, server_env, stdio_server, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(120)]
 
@@ -103,3 +105,54 @@ async def test_the_documented_option_lets_them_through(
 ) -> None:
     async with stdio_server(server_env(sandbox.base_url, **env), args) as server:
         await harmful_calls_go_ahead(server.client, sandbox)
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding 12: a translated report is charged on every call
+
+
+async def finished_result(client: Client, sandbox: RunningSandbox) -> str:
+    interview = await created_interview(client)
+    registered = await client.call_tool(
+        "register_users_for_interview",
+        {"interview_id": interview, "users": [{"email": "taker@example.com"}], "send_email": False},
+    )
+    assert isinstance(registered.structured_content, dict), text_of(registered)
+    link = registered.structured_content["users"][0]["interview_url"]
+    return str(sandbox.take_interview(link)["interview_result_id"])
+
+
+TRANSLATED = {"export_type": "json", "export_features_result": {"mojito_language_code": "de"}}
+
+
+async def test_a_report_is_not_idempotent_and_a_translation_is_asked_first(sandbox: RunningSandbox) -> None:
+    async with stdio_server(server_env(sandbox.base_url)) as server:
+        tools = {tool.name: tool for tool in (await server.client.list_tools()).tools}
+        hints = tools["generate_interview_report"].annotations
+        assert hints is not None and hints.idempotent_hint is False and hints.read_only_hint is False
+        result_id = await finished_result(server.client, sandbox)
+        sandbox.clear_requests()
+        refused = await server.call(
+            "generate_interview_report", TRANSLATED | {"interview_result_id": result_id}
+        )
+        assert refused.is_error and "credit" in text_of(refused) and "nothing was sent" in text_of(refused)
+        assert sandbox.requests() == []
+        plain = await server.call(
+            "generate_interview_report", {"export_type": "json", "interview_result_id": result_id}
+        )
+        assert not plain.is_error, text_of(plain)
+        assert len(sandbox.requests("job-interview-pdf")) == 1
+    accept = AcceptConfirmation()
+    params = StdioServerParameters(
+        command=sys.executable, args=["-m", "jobmojito_mcp"], env=server_env(sandbox.base_url)
+    )
+    async with Client(stdio_client(params), elicitation_callback=accept) as client:
+        sandbox.clear_requests()
+        translated = await client.call_tool(
+            "generate_interview_report", TRANSLATED | {"interview_result_id": result_id}
+        )
+        assert not translated.is_error, text_of(translated)
+        (question,) = accept.asked
+        assert "0.1 credit" in question and "into de" in question
+        (request,) = sandbox.requests("job-interview-pdf")
+        assert request.json()["export_features_result"] == {"mojito_language_code": "de"}

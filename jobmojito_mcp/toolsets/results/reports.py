@@ -1,8 +1,9 @@
 """The results toolset's reports: a document on one or several results for a hiring manager
 (generate_interview_report), as a PDF link, or an HTML or JSON document attached beside the summary.
 
-Generating a report stores a file and may cost credits (translation): its annotations say so, and
-the summary says what it may have cost.
+Generating a report stores a file and a translated one costs credits, again on every repeat: its
+annotations say it is not idempotent, a translation is confirmed with the user first (like every
+credit spend), and the summary says what it may have cost.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any, Literal
 from mcp_types import ContentBlock, EmbeddedResource, ResourceLink, TextResourceContents
 from pydantic import Field, model_validator
 
-from jobmojito_mcp.tooling.spec import CHANGE, ToolSpec
+from jobmojito_mcp.tooling.spec import GENERATE, ToolSpec
 from jobmojito_mcp.toolsets.common import (
     JsonObject,
     LanguageCode,
@@ -167,7 +168,21 @@ def summarize_report(args: ReportArgs, result: Report) -> str:
         body = f"{what}: an HTML document of {len(result.html_export.encode()) / 1024:.1f} KB, attached."
     else:
         body = f"{what}: JSON, attached and in json_export."
-    return body + translated + " Generating it again is safe but may cost again."
+    again = " Generating it again charges the translation again." if translated else ""
+    return body + translated + again
+
+
+def _confirm_translation(args: ReportArgs) -> str | None:
+    """A translated report spends credits (the API reference: 0.1 per result in another language)."""
+    features = args.export_features_result
+    if features is None or not features.mojito_language_code:
+        return None
+    count = args.result_count
+    return (
+        f"Translate a report of {count} result(s) into {features.mojito_language_code}? It costs up to "
+        f"{0.1 * count:.1f} credit(s) (0.1 per result in another language), charged again each time it is "
+        "generated. No: nothing is generated (leave out mojito_language_code for an untranslated report)."
+    )
 
 
 _REPORT_FEATURES_UNPUBLISHED = frozenset(
@@ -188,7 +203,9 @@ GENERATE_INTERVIEW_REPORT = ToolSpec(
     response=Report,
     method="POST",
     path="/job-interview-pdf",
-    annotations=CHANGE,  # JobMojito's own server: destructive (stores a file, may cost), idempotent
+    annotations=GENERATE,  # a new file, and a translation charged, on every call
+    confirm=_confirm_translation,
+    effect="generated the report (and charged any translation)",
     summarize=summarize_report,
     result=ReportResult,
     present=present_report,
