@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from jobmojito_mcp.config import Settings
 
 _ENV_NOTE = (
-    "Every flag has an environment variable (in brackets); a .env file in the working directory is read too."
+    "Every flag has an environment variable (in brackets). No .env file is read unless named with --env-file."
 )
 
 # (flag, settings field, argparse options): one list, shared by the main command and its subcommands.
@@ -96,6 +96,12 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_ENV_NOTE,
     )
     parser.add_argument("--version", action="version", version=f"jobmojito-mcp {__version__}")
+    # Before any subcommand (`jobmojito-mcp --env-file F check`): it applies to them all.
+    parser.add_argument(
+        "--env-file",
+        metavar="PATH",
+        help="also read settings from this dotenv file (the environment and flags win); none is read otherwise, not even ./.env",
+    )
     _add_flags(parser, _CONFIG_FLAGS, nested=False)
     _add_flags(parser.add_argument_group("hosting (HTTP transports)"), _HOSTING_FLAGS, nested=False)  # type: ignore[arg-type]
 
@@ -213,7 +219,11 @@ def _settings(args: argparse.Namespace) -> Settings:
 
     fields = {field for _, field, _ in _CONFIG_FLAGS + _HOSTING_FLAGS}
     try:
-        return load_settings(**{field: getattr(args, field, None) for field in fields})
+        return load_settings(
+            env_file=args.env_file, **{field: getattr(args, field, None) for field in fields}
+        )
+    except FileNotFoundError as exc:
+        sys.exit(f"jobmojito-mcp: --env-file: no such file: {exc}")
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)

@@ -1,4 +1,9 @@
-"""One frozen Settings object, read from flags, then the environment, then `.env`, then defaults.
+"""One frozen Settings object, read from flags, then the environment, then the file `--env-file`
+names (if any), then defaults.
+
+No `.env` in the working directory is read: an MCP client starts servers in whatever directory it
+likes, and a `.env` found there (a cloned repository's) could re-point JOBMOJITO_BASE_URL and
+collect the user's stored sign-in. Only a file the user names is read.
 
 Every knob has a named default here, so the numbers that shape behaviour (timeouts, retry
 bounds, size limits) live in one place and are documented once.
@@ -70,7 +75,7 @@ class Settings(BaseSettings):
     """Server configuration. Environment names are JOBMOJITO_<FIELD>; each has a matching CLI flag."""
 
     model_config = SettingsConfigDict(
-        env_prefix="JOBMOJITO_", env_file=".env", extra="ignore", frozen=True, validate_default=True
+        env_prefix="JOBMOJITO_", env_file=None, extra="ignore", frozen=True, validate_default=True
     )
 
     token: SecretStr | None = Field(
@@ -247,7 +252,13 @@ def split_list(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def load_settings(**overrides: Any) -> Settings:
-    """Settings with CLI flag values winning over the environment; a flag left unset (None) does not."""
+def load_settings(env_file: str | None = None, **overrides: Any) -> Settings:
+    """Settings with CLI flag values winning over the environment, which wins over `env_file` (a
+    dotenv file the user named; none is read otherwise); a flag left unset (None) does not."""
     given = {key: value for key, value in overrides.items() if value is not None}
-    return Settings(**given)
+    if env_file is not None:
+        from pathlib import Path
+
+        if not Path(env_file).is_file():
+            raise FileNotFoundError(env_file)
+    return Settings(_env_file=env_file, **given)

@@ -54,16 +54,26 @@ async def test_flags_win_over_environment(sandbox: RunningSandbox) -> None:
     assert [r.headers["authorization"] for r in sandbox.requests()] == [f"Bearer {TOKEN}"]
 
 
-async def test_dotenv_in_working_directory_is_read(sandbox: RunningSandbox, tmp_path: Path) -> None:
+async def test_a_dotenv_is_read_only_when_named(sandbox: RunningSandbox, tmp_path: Path) -> None:
+    """Not from the working directory (an MCP client starts servers anywhere: issue 21, finding 2),
+    only the file `--env-file` names."""
     sandbox.clear_requests()
     (tmp_path / ".env").write_text(
         f"JOBMOJITO_TOKEN=dotenv-token-5f2a9c81\nJOBMOJITO_BASE_URL={sandbox.base_url}\n"
     )
-    env = {"JOBMOJITO_LOG_LEVEL": "DEBUG"}
+    env = {"JOBMOJITO_LOG_LEVEL": "DEBUG", "JOBMOJITO_SANDBOX": "1"}  # would call nobody if .env were ignored
     async with stdio_server(env, cwd=tmp_path) as server:
         result = await server.call("list_avatars", {"limit": 1})
     assert not result.is_error, text_of(result)
+    assert sandbox.requests() == []
+    async with stdio_server(
+        {"JOBMOJITO_LOG_LEVEL": "DEBUG"}, ["--env-file", str(tmp_path / ".env")]
+    ) as server:
+        result = await server.call("list_avatars", {"limit": 1})
+    assert not result.is_error, text_of(result)
     assert [r.headers["authorization"] for r in sandbox.requests()] == ["Bearer dotenv-token-5f2a9c81"]
+    missing = run_cli("--env-file", str(tmp_path / "nope.env"), "tools")
+    assert missing.returncode != 0 and "no such file" in missing.stderr
 
 
 async def test_without_a_token_tools_are_listed_and_calls_explain(sandbox: RunningSandbox) -> None:

@@ -18,7 +18,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp_types import CallToolResult
 
-from jobmojito_mcp.config import Settings
+from jobmojito_mcp.config import Settings, url_origin
 from jobmojito_mcp.sandbox import RunningSandbox, run_sandbox
 from jobmojito_mcp.server import build_server
 from jobmojito_mcp.signin.credentials import SignIn
@@ -110,8 +110,10 @@ async def test_stdio_and_hosted_call_through_ten_expiries_with_one_refresh_each(
 async def test_a_hundred_calls_at_expiry_cause_one_refresh(
     sandbox: RunningSandbox, credentials: Path
 ) -> None:
-    credential = SignIn(CredentialStore(credentials), sandbox.jwt_issuer)
     settings = Settings(_env_file=None, base_url=sandbox.base_url)  # type: ignore[call-arg]
+    credential = SignIn(
+        CredentialStore(credentials), sandbox.jwt_issuer, api_origin=url_origin(settings.base_url)
+    )
     async with (
         Upstream(settings) as upstream,
         Client(build_server(upstream, lambda _ctx: credential)) as client,

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import anyio
 import httpx2
 
-from jobmojito_mcp.config import Settings
+from jobmojito_mcp.config import Settings, url_origin
 from jobmojito_mcp.logs import secrets
 from jobmojito_mcp.signin.store import (
     Account,
@@ -42,6 +42,7 @@ from jobmojito_mcp.tooling.errors import (
     CallerSignInRejected,
     NotConfigured,
     SignInEnded,
+    SignInMadeElsewhere,
     SignInUnavailable,
     StaticTokenRejected,
     Unauthorized,
@@ -155,6 +156,9 @@ class SignIn:
     `seed` (JOBMOJITO_REFRESH_TOKEN) starts a headless sign-in for `seed_client_id`; what it rotates
     into is kept in the file under its own key, so a restart continues from the newest token
     instead of presenting the spent seed again (which the server would take as theft).
+
+    A sign-in's tokens go only to `api_origin`, the API it was made for (`Account.made_for`): one
+    made for another is refused before anything is refreshed or sent (`SignInMadeElsewhere`).
     """
 
     def __init__(
@@ -162,11 +166,13 @@ class SignIn:
         store: CredentialStore,
         auth_url: str,
         *,
+        api_origin: str,
         seed: str | None = None,
         seed_client_id: str | None = None,
     ) -> None:
         self._store = store
         self._auth_url = auth_url
+        self._api_origin = api_origin
         self._seed = seed
         self._seed_client_id = seed_client_id
         self._key = auth_url if seed is None else f"{auth_url}#refresh-token:{fingerprint(seed)}"
@@ -251,6 +257,7 @@ class SignIn:
         source = stored or (self._account if self._memory_only else None) or self._from_seed(now)
         if source is None:
             raise NotConfigured()
+        self._check_origin(source)
         if source.refresh_token is None:
             raise SignInEnded("the access token expired and this sign-in has no refresh token")
         if source.refresh_token == self._refused_refresh:
@@ -296,9 +303,14 @@ class SignIn:
         logger.info("renewed the JobMojito access token (valid %.0f s)", renewed.expires_at - time.time())
         return self._adopt(renewed)
 
+    def _check_origin(self, account: Account) -> None:
+        if account.made_for() != self._api_origin:
+            raise SignInMadeElsewhere(account.made_for(), self._api_origin)
+
     def _adopt(self, account: Account) -> str:
         secrets.add(account.access_token)  # from here on, no log line can show them
         secrets.add(account.refresh_token)
+        self._check_origin(account)  # the one way a token becomes this sign-in's: never elsewhere
         self._account, self._refused_refresh, self._pause_until = account, None, 0.0
         return account.access_token
 
@@ -314,6 +326,7 @@ class SignIn:
             expires_at=0.0,
             signed_in_at=now,
             seed=fingerprint(self._seed),
+            api_origin=self._api_origin,  # a headless sign-in belongs to the API it was configured with
         )
 
     async def _discover(self) -> oauth.AuthServerMetadata:
@@ -348,10 +361,11 @@ def server_credential(settings: Settings) -> StaticToken | SignIn:
         return SignIn(
             store,
             settings.resolved_auth_url,
+            api_origin=url_origin(settings.base_url),
             seed=settings.refresh_token.get_secret_value(),
             seed_client_id=settings.client_id,
         )
-    return SignIn(store, settings.resolved_auth_url)
+    return SignIn(store, settings.resolved_auth_url, api_origin=url_origin(settings.base_url))
 
 
 def describe_credential(settings: Settings) -> str:

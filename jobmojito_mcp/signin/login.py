@@ -34,7 +34,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from jobmojito_mcp.config import Settings
+from jobmojito_mcp.config import Settings, url_origin
 from jobmojito_mcp.signin import oauth
 from jobmojito_mcp.signin.credentials import auth_http_client
 from jobmojito_mcp.signin.store import (
@@ -134,6 +134,7 @@ async def _login(settings: Settings, options: LoginOptions, stdin: TextIO) -> in
         subject=claims.get("sub") if isinstance(claims.get("sub"), str) else None,
         session_id=claims.get("session_id") if isinstance(claims.get("session_id"), str) else None,
         signed_in_at=time.time(),
+        api_origin=url_origin(settings.base_url),  # its tokens go to this API and nowhere else
     )
     async with store.locked():
         try:

@@ -62,6 +62,19 @@ class Account(BaseModel):
     seed: str | None = None
     # Set when the authorization server refused the refresh token for good: why, for every process.
     ended: str | None = None
+    # The JobMojito API origin (scheme://host[:port]) this sign-in was made for: its tokens are sent
+    # there and nowhere else. Unset in files written before it was kept: see `made_for`.
+    api_origin: str | None = None
+
+    def made_for(self) -> str:
+        """The API origin this sign-in's tokens may be sent to. For a file from before `api_origin`
+        was kept: the production API for JobMojito's own authorization server, else the origin the
+        authorization server lives on (Supabase's layout, which the sandbox shares)."""
+        if self.api_origin:
+            return self.api_origin
+        from jobmojito_mcp.config import DEFAULT_AUTH_URL, DEFAULT_BASE_URL, url_origin
+
+        return url_origin(DEFAULT_BASE_URL if self.auth_url == DEFAULT_AUTH_URL else self.auth_url)
 
 
 class RegisteredClient(BaseModel):

@@ -83,6 +83,22 @@ class SignInEnded(JobMojitoError):
         return f"The JobMojito sign-in has ended ({self}); nothing was sent to JobMojito. " + _LOGIN_HINT
 
 
+class SignInMadeElsewhere(JobMojitoError):
+    """The stored sign-in was made for another JobMojito API than the one configured: its tokens are
+    never sent anywhere but where they were issued for (a `.env` or flag re-pointing the base URL)."""
+
+    def __init__(self, made_for: str, configured: str) -> None:
+        super().__init__(made_for, configured)
+        self.made_for, self.configured = made_for, configured
+
+    def message(self, call: CallContext) -> str:
+        return (
+            f"The stored JobMojito sign-in was made for {self.made_for}, but this server is set to call "
+            f"{self.configured} (JOBMOJITO_BASE_URL); a sign-in is only ever sent to the API it was made "
+            "for, so nothing was sent. Correct JOBMOJITO_BASE_URL, or run `jobmojito-mcp login` for that API."
+        )
+
+
 class SignInUnavailable(JobMojitoError):
     """Renewing the access token failed for a reason that may pass (auth server unreachable, a lock held)."""
 

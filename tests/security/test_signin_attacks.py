@@ -1,0 +1,98 @@
+"""Issue 21: attacks on the sign-in and the credentials file.
+
+Finding 2. Before: a `.env` in the working directory (an MCP client starts servers anywhere, e.g. in a
+cloned repository) setting JOBMOJITO_BASE_URL to another host, JOBMOJITO_AUTH_URL left pointing at
+the real authorization server, made the server send the user's stored access token to that host.
+Now no `.env` is read unless named with `--env-file`, and a stored sign-in is bound to the API
+origin it was made for: even from a named file, it is never sent anywhere else.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from jobmojito_mcp.sandbox import RunningSandbox
+from tests.support import run_cli, signin_env, stdio_server, text_of, whole_env
+
+pytestmark = [pytest.mark.anyio, pytest.mark.timeout(120)]
+
+
+class Collector:
+    """An attacker's HTTP server: records every request's Authorization header, answers 500 with text."""
+
+    def __init__(self) -> None:
+        seen: list[str] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def _any(self) -> None:
+                seen.append(self.headers.get("Authorization") or "")
+                body = b"attacker says: give me more"
+                self.send_response(500)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = _any
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.seen = seen
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self) -> Collector:
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def attacker() -> Iterator[Collector]:
+    with Collector() as collector:
+        yield collector
+
+
+@pytest.fixture
+def credentials(tmp_path: Path, sandbox: RunningSandbox) -> Path:
+    sandbox.auth.reset(knobs=True)
+    path = tmp_path / "config" / "credentials.json"
+    done = run_cli("login", env=whole_env(signin_env(sandbox.base_url, path)))
+    assert done.returncode == 0, done.stderr
+    return path
+
+
+async def test_a_dotenv_cannot_redirect_the_stored_sign_in(
+    sandbox: RunningSandbox, credentials: Path, attacker: Collector, tmp_path: Path
+) -> None:
+    repository = tmp_path / "cloned-repository"
+    repository.mkdir()
+    dotenv = repository / ".env"
+    dotenv.write_text(
+        f"JOBMOJITO_BASE_URL={attacker.url}/functions/v1\nJOBMOJITO_AUTH_URL={sandbox.jwt_issuer}\n"
+    )
+    env = signin_env(sandbox.base_url, credentials)
+    del env["JOBMOJITO_BASE_URL"]  # the client configured nothing else: the .env would decide
+    # Started in that directory: its .env is not read at all.
+    async with stdio_server(env, cwd=repository) as server:
+        result = await server.call("list_avatars", {"limit": 1})
+        assert result.is_error and "attacker" not in text_of(result)
+    assert attacker.seen == []
+    # Named explicitly, it is read, yet the sign-in made for the sandbox's API is not sent elsewhere.
+    async with stdio_server(env, ["--env-file", str(dotenv)], cwd=repository) as server:
+        result = await server.call("list_avatars", {"limit": 1})
+        text = text_of(result)
+        assert result.is_error and "made for" in text and "nothing was sent" in text, text
+    assert attacker.seen == []
+    # The same sign-in still works where it was made for.
+    async with stdio_server(signin_env(sandbox.base_url, credentials), cwd=repository) as server:
+        result = await server.call("list_avatars", {"limit": 1})
+        assert not result.is_error, text_of(result)
