@@ -310,8 +310,9 @@ def build_http_app(
             route for route in routes if getattr(route, "path", None) != getattr(metadata_route, "path", "")
         ]
         routes.append(metadata_route)
-    # The scrape endpoint (--metrics on this port) is called by Prometheus with the pod's address as
-    # Host: like the probes it skips the Host check, and has its own token off loopback.
+    # The scrape endpoint (--metrics on this port) stays behind the Host check like /mcp: a page
+    # re-pointing its name at 127.0.0.1 (DNS rebinding) must not read it. With a metrics token the
+    # token guards it (no page can send it), so Prometheus may address the pod by its IP as Host.
     metrics = telemetry.metrics_routes(settings)
     routes += metrics
     # Inside the bearer middleware (which names the caller): quotas, then the narrowing headers' check.
@@ -329,7 +330,9 @@ def build_http_app(
     if settings.mcp_auth == "jobmojito-jwt":
         app.add_middleware(ChallengeWithScope, scope=SCOPES)
     hosts, origins = default_allowed(settings)
-    unguarded = UNGUARDED_PATHS | {route.path for route in metrics}
+    unguarded = UNGUARDED_PATHS | (
+        {route.path for route in metrics} if settings.mcp_metrics_token is not None else set()
+    )
     app.add_middleware(HostOriginGuard, allowed_hosts=hosts, allowed_origins=origins, unguarded=unguarded)
     return app
 

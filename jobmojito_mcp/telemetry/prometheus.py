@@ -25,7 +25,7 @@ from prometheus_client import CollectorRegistry, ProcessCollector, make_asgi_app
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from jobmojito_mcp.config import Settings, resolves_to_loopback
+from jobmojito_mcp.config import Settings, resolves_to_loopback, split_list
 
 
 def prometheus_reader() -> tuple[PrometheusMetricReader, CollectorRegistry]:
@@ -124,6 +124,8 @@ async def own_listener(settings: Settings, registry: CollectorRegistry) -> Async
     sock = socket.create_server((where.host, where.port), family=family)
     token = settings.mcp_metrics_token.get_secret_value() if settings.mcp_metrics_token else None
     app = _only(where.path, metrics_app(registry, token))
+    if token is None:  # unauthenticated (so on loopback): only a Host naming it, never a rebound name
+        app = _host_checked(app, [where.host, *split_list(settings.mcp_allowed_hosts)])
     server = _MetricsServer(uvicorn.Config(app, log_config=None, lifespan="off", server_header=False))
     host = f"[{where.host}]" if ":" in where.host else where.host
     print(
@@ -137,6 +139,23 @@ async def own_listener(settings: Settings, registry: CollectorRegistry) -> Async
             yield
         finally:
             server.should_exit = True
+
+
+def _host_checked(app: ASGIApp, allowed: list[str]) -> ASGIApp:
+    """421 for a Host other than a loopback name, the listener's address or an allowed host (any port):
+    DNS rebinding sends the attacker's name."""
+    names = {"127.0.0.1", "localhost", "[::1]", "::1", *(name.strip("[]") for name in allowed)}
+
+    async def check(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and "*" not in names:
+            host = dict(scope.get("headers") or []).get(b"host", b"").decode("latin-1")
+            name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+            if name.strip("[]") not in names and name not in names:
+                await PlainTextResponse("Invalid Host header", 421)(scope, receive, send)
+                return
+        await app(scope, receive, send)
+
+    return check
 
 
 def _only(path: str, app: ASGIApp) -> ASGIApp:
