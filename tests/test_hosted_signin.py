@@ -173,3 +173,63 @@ async def test_the_typescript_sdk_oauth_client_signs_in_too(sandbox: RunningSand
     assert outcome["isError"] is False and outcome["structured"]["data"]
     assert outcome["signIns"] == 1 and outcome["gotRefreshToken"] is True
     assert [request.token for request in sandbox.requests() if request.endpoint] == [outcome["accessToken"]]
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 21, finding 5: each endpoint its own protected-resource metadata (RFC 9728 §3.1, §5.1)
+
+
+@pytest.mark.parametrize("transport", ["http", "sse"])
+async def test_each_endpoint_names_its_own_metadata(sandbox: RunningSandbox, transport: str) -> None:
+    """Before: a 401 on /sse pointed at metadata whose `resource` was .../mcp, which every SDK client
+    refuses; with --transport sse alone that metadata named an endpoint that did not exist."""
+    env = server_env(sandbox.base_url, token=None, LOG_LEVEL="INFO")
+    args = ["--transport", transport, "--auth", "jobmojito-jwt"]
+    async with http_server(env, args) as server, httpx2.AsyncClient() as http:
+        endpoints = {"/sse": "GET", "/messages/?session_id=x": "POST"}
+        if transport == "http":
+            endpoints["/mcp"] = "POST"
+        for path, method in endpoints.items():
+            resource = "/mcp" if path == "/mcp" else "/sse"
+            challenge = await http.request(method, f"{server.url}{path}")
+            assert challenge.status_code == 401, path
+            expected = f"{server.url}/.well-known/oauth-protected-resource{resource}"
+            www_authenticate = challenge.headers["www-authenticate"]
+            assert f'resource_metadata="{expected}"' in www_authenticate and SCOPE in www_authenticate, path
+            metadata = (await http.get(expected)).json()
+            assert metadata["resource"] == f"{server.url}{resource}"
+            assert metadata["authorization_servers"] == [sandbox.jwt_issuer]
+        if transport == "sse":
+            assert (
+                await http.get(f"{server.url}/.well-known/oauth-protected-resource/mcp")
+            ).status_code == 404
+
+
+async def test_the_sdk_oauth_client_signs_in_over_sse(sandbox: RunningSandbox) -> None:
+    from mcp.client.sse import sse_client
+
+    sandbox.clear_requests()
+    sandbox.auth.reset()
+    browser, storage = Browser(), MemoryStorage()
+    env = server_env(sandbox.base_url, token=None, LOG_LEVEL="INFO")
+    async with http_server(env, ["--transport", "sse", "--auth", "jobmojito-jwt"]) as server:
+        provider = OAuthClientProvider(
+            server_url=f"{server.url}/sse",
+            client_metadata=OAuthClientMetadata(
+                client_name="MCP SDK test client",
+                redirect_uris=[REDIRECT],  # type: ignore[list-item]
+                grant_types=["authorization_code", "refresh_token"],
+                response_types=["code"],
+                token_endpoint_auth_method="none",
+            ),
+            storage=storage,
+            redirect_handler=browser.open,
+            callback_handler=browser.callback,
+        )
+        async with Client(sse_client(f"{server.url}/sse", auth=provider, timeout=30)) as client:
+            result = await client.call_tool("list_avatars", {"limit": 1})
+            assert not result.is_error, text_of(result)
+        assert browser.sign_ins == 1 and storage.tokens is not None
+        assert {request.token for request in sandbox.requests() if request.endpoint} == {
+            storage.tokens.access_token
+        }

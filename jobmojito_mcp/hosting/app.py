@@ -11,12 +11,13 @@ import asyncio
 import contextlib
 import functools
 import logging
+import re
 import signal
 import socket
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from types import FrameType
 from typing import Any
 
@@ -187,11 +188,12 @@ def _auth_options(
         )
         return {
             "token_verifier": verifier,
-            # RFC 9728: 401s point clients at /.well-known/oauth-protected-resource, which names
-            # JobMojito's authorization server as where to sign in.
+            # RFC 9728: 401s point clients at /.well-known/oauth-protected-resource/<endpoint>, which
+            # names JobMojito's authorization server as where to sign in (ChallengeWithScope picks
+            # each endpoint's own; this is the SDK's default for the first).
             "auth": AuthSettings(
                 issuer_url=settings.resolved_auth_url,
-                resource_server_url=f"{public_url(settings)}/mcp",
+                resource_server_url=f"{public_url(settings)}{next(iter(protected_endpoints(settings).values()))}",
                 validate_token_resource=False,  # Supabase ignores `resource`: the verifier checks `aud`
             ),
         }
@@ -199,44 +201,77 @@ def _auth_options(
 
 
 class ChallengeWithScope:
-    """Adds `scope` to the bearer challenge of every 401 (RFC 6750 §3), so an MCP client asks for
-    `offline_access` (a refresh token) when it signs in; the SDK's challenge carries no scope."""
+    """Completes the bearer challenge of every 401: adds `scope` (RFC 6750 §3), so an MCP client asks
+    for `offline_access` (a refresh token) when it signs in, and points `resource_metadata` at the
+    metadata of the endpoint that was called (RFC 9728 §5.1). The SDK's challenge carries no scope and
+    names one resource for every endpoint, and clients refuse metadata whose `resource` is not the
+    URL they connect to: /sse must not be sent to /mcp's."""
 
-    def __init__(self, app: ASGIApp, scope: str) -> None:
+    def __init__(self, app: ASGIApp, scope: str, metadata_urls: Mapping[str, str]) -> None:
         self.app = app
         self.parameter = f', scope="{scope}"'.encode()
+        self.metadata_urls = {prefix: url.encode() for prefix, url in metadata_urls.items()}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path = scope["path"]
+        metadata = next((url for prefix, url in self.metadata_urls.items() if path.startswith(prefix)), None)
 
-        async def send_with_scope(message: Any) -> None:
+        def completed(value: bytes) -> bytes:
+            if metadata is not None:
+                value = _RESOURCE_METADATA.sub(b'resource_metadata="' + metadata + b'"', value)
+            return value if b"scope=" in value else value + self.parameter
+
+        async def send_completed(message: Any) -> None:
             if message["type"] == "http.response.start" and message["status"] == 401:
                 message["headers"] = [
                     (
                         name,
-                        value + self.parameter
-                        if name.lower() == b"www-authenticate"
-                        and value.startswith(b"Bearer")
-                        and b"scope=" not in value
+                        completed(value)
+                        if name.lower() == b"www-authenticate" and value.startswith(b"Bearer")
                         else value,
                     )
                     for name, value in message["headers"]
                 ]
             await send(message)
 
-        await self.app(scope, receive, send_with_scope)
+        await self.app(scope, receive, send_completed)
 
 
-def _resource_metadata_route(settings: Settings) -> BaseRoute:
-    """RFC 9728 metadata naming the authorization server and the scopes to ask it for."""
-    return create_protected_resource_routes(
-        resource_url=AnyHttpUrl(f"{public_url(settings)}/mcp"),
-        authorization_servers=[AnyHttpUrl(settings.resolved_auth_url)],
-        scopes_supported=SCOPES.split(),
-        resource_name="JobMojito interviews (MCP)",
-    )[0]
+_RESOURCE_METADATA = re.compile(rb'resource_metadata="[^"]*"')
+
+
+def protected_endpoints(settings: Settings) -> dict[str, str]:
+    """Each MCP endpoint this server serves, by the path prefixes its requests use: /mcp (Streamable
+    HTTP), /sse (SSE, whose messages are posted under /messages/)."""
+    endpoints: dict[str, str] = {}
+    if settings.mcp_transport in ("streamable-http", "http"):
+        endpoints["/mcp"] = "/mcp"
+    if settings.mcp_transport in ("sse", "http"):
+        endpoints["/sse"] = "/sse"
+        endpoints["/messages"] = "/sse"
+    return endpoints
+
+
+def _metadata_url(settings: Settings, endpoint: str) -> str:
+    """RFC 9728 §3.1: the well-known name with the resource's path appended."""
+    return f"{public_url(settings)}/.well-known/oauth-protected-resource{endpoint}"
+
+
+def _resource_metadata_routes(settings: Settings) -> list[BaseRoute]:
+    """RFC 9728 metadata for each endpoint, naming it as the resource, the authorization server and
+    the scopes to ask it for."""
+    return [
+        create_protected_resource_routes(
+            resource_url=AnyHttpUrl(f"{public_url(settings)}{endpoint}"),
+            authorization_servers=[AnyHttpUrl(settings.resolved_auth_url)],
+            scopes_supported=SCOPES.split(),
+            resource_name="JobMojito interviews (MCP)",
+        )[0]
+        for endpoint in sorted(set(protected_endpoints(settings).values()))
+    ]
 
 
 def _state_security(settings: Settings) -> dict[str, Any]:
@@ -305,11 +340,10 @@ def build_http_app(
         routes += [route for route in sse.routes if getattr(route, "path", None) not in known]
         middleware = middleware or sse.user_middleware
     if settings.mcp_auth == "jobmojito-jwt":
-        metadata_route = _resource_metadata_route(settings)
-        routes = [
-            route for route in routes if getattr(route, "path", None) != getattr(metadata_route, "path", "")
-        ]
-        routes.append(metadata_route)
+        metadata_routes = _resource_metadata_routes(settings)
+        served = {getattr(route, "path", None) for route in metadata_routes}
+        routes = [route for route in routes if getattr(route, "path", None) not in served]
+        routes += metadata_routes
     # The scrape endpoint (--metrics on this port) stays behind the Host check like /mcp: a page
     # re-pointing its name at 127.0.0.1 (DNS rebinding) must not read it. With a metrics token the
     # token guards it (no page can send it), so Prometheus may address the pod by its IP as Host.
@@ -328,7 +362,11 @@ def build_http_app(
     ]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     if settings.mcp_auth == "jobmojito-jwt":
-        app.add_middleware(ChallengeWithScope, scope=SCOPES)
+        metadata_urls = {
+            prefix: _metadata_url(settings, endpoint)
+            for prefix, endpoint in protected_endpoints(settings).items()
+        }
+        app.add_middleware(ChallengeWithScope, scope=SCOPES, metadata_urls=metadata_urls)
     hosts, origins = default_allowed(settings)
     unguarded = UNGUARDED_PATHS | (
         {route.path for route in metrics} if settings.mcp_metrics_token is not None else set()

@@ -282,7 +282,9 @@ class OperationMetrics:
         trace.get_current_span().set_attribute("network.transport", transport)
         attributes: dict[str, Any] = {
             "mcp.method.name": ctx.method if ctx.method in KNOWN_METHODS else "_OTHER",
-            "mcp.protocol.version": ctx.protocol_version if ctx.protocol_version in KNOWN_VERSIONS else "_OTHER",
+            "mcp.protocol.version": ctx.protocol_version
+            if ctx.protocol_version in KNOWN_VERSIONS
+            else "_OTHER",
             "network.transport": transport,
         }
         name = (ctx.params or {}).get("name")
