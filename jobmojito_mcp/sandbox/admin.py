@@ -21,6 +21,13 @@ GET    /_sandbox/knowledge the knowledge-base documents uploaded (``?store=`` fi
 GET    /_sandbox/account   credits, invitations, the ledger
 POST   /_sandbox/account   set balances: any of ``account.KNOBS``
 =======================  ===========================================================
+
+It has no auth (a test tool on loopback), so it keeps web pages out as `/mcp` does (`admin_guard`):
+a Host that is not a loopback name (or the name the sandbox was told to serve as) is 421, which
+defeats DNS rebinding; a browser's Origin that is not one of those is 403; a body must be JSON
+(`application/json`), which a cross-site form or `text/plain` fetch cannot send without a preflight
+nobody answers. Before, a page could re-point the sandbox's token endpoint and collect the next
+refresh token.
 """
 
 from __future__ import annotations
@@ -28,8 +35,9 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jobmojito_mcp.sandbox import account as accounts
 from jobmojito_mcp.sandbox import takes
@@ -171,6 +179,42 @@ def admin_routes(state: SandboxState) -> list[Route]:
         Route("/faults", faults, methods=["GET", "POST", "DELETE"]),
         Route("/reset", reset, methods=["POST"]),
     ]
+
+
+# The names the sandbox answers to: loopback, and the in-process transport's (`.invalid` never resolves).
+ADMIN_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "sandbox.invalid"})
+
+
+def admin_guard(app: ASGIApp, also: frozenset[str] = frozenset()) -> ASGIApp:
+    """Host, Origin and JSON-only checks around the admin API (see the module docstring)."""
+    names = ADMIN_HOSTS | {name.strip("[]") for name in also}
+
+    def named(host: str) -> bool:
+        bare = host[1:].split("]", 1)[0] if host.startswith("[") else host.rsplit(":", 1)[0]
+        return bare.lower() in names
+
+    async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            headers = {key.decode("latin-1"): value.decode("latin-1") for key, value in scope["headers"]}
+            origin = headers.get("origin")
+            if not named(headers.get("host", "")):
+                await PlainTextResponse("Invalid Host header", 421)(scope, receive, send)
+                return
+            if origin is not None and not (
+                origin.startswith(("http://", "https://")) and named(origin.split("://", 1)[1])
+            ):
+                await PlainTextResponse("Invalid Origin header", 403)(scope, receive, send)
+                return
+            kind = headers.get("content-type", "").split(";")[0].strip().lower()
+            has_body = headers.get("content-length", "0") != "0" or "transfer-encoding" in headers
+            if has_body and kind != "application/json":
+                await PlainTextResponse("The admin API takes JSON (application/json) only", 415)(
+                    scope, receive, send
+                )
+                return
+        await app(scope, receive, send)
+
+    return guarded
 
 
 def _arm(state: SandboxState, spec: Any) -> None:

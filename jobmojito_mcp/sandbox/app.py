@@ -29,11 +29,11 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Mount
+from starlette.routing import Mount, Router
 from starlette.types import Receive, Scope, Send
 
 from jobmojito_mcp.sandbox import takes, validation
-from jobmojito_mcp.sandbox.admin import admin_routes
+from jobmojito_mcp.sandbox.admin import admin_guard, admin_routes
 from jobmojito_mcp.sandbox.auth import authenticate
 from jobmojito_mcp.sandbox.documents import MAX_UPLOAD_BYTES, UploadedFile
 from jobmojito_mcp.sandbox.errors import ApiError
@@ -50,12 +50,13 @@ BASE_PATH = "/functions/v1"
 _UNAUTHENTICATED = {"upload_knowledge_base_document": 500}
 
 
-def create_app(state: SandboxState) -> Starlette:
-    """The sandbox as an ASGI app; serve it with uvicorn or call it in-process via ASGITransport."""
+def create_app(state: SandboxState, admin_hosts: frozenset[str] = frozenset()) -> Starlette:
+    """The sandbox as an ASGI app; serve it with uvicorn or call it in-process via ASGITransport.
+    `admin_hosts`: names besides loopback its admin API answers to (the host it is served on)."""
     return Starlette(
         routes=[
             Mount(BASE_PATH, app=FunctionsAPI(state)),
-            Mount("/_sandbox", routes=admin_routes(state)),
+            Mount("/_sandbox", app=admin_guard(Router(routes=admin_routes(state)), admin_hosts)),
             *storage_routes(state.files),
             *oauth_routes(state.auth),
         ]

@@ -66,9 +66,11 @@ class _Server(uvicorn.Server):
         await super().shutdown(sockets)
 
 
-def _server(state: SandboxState, *, log_config: dict[str, Any] | None) -> _Server:
+def _server(state: SandboxState, *, log_config: dict[str, Any] | None, host: str = "127.0.0.1") -> _Server:
+    # Its admin API answers to the address it serves on, too (a wildcard bind names none).
+    named = frozenset() if host in ("0.0.0.0", "::", "") else frozenset({host})  # noqa: S104
     config = uvicorn.Config(
-        create_app(state),
+        create_app(state, admin_hosts=named),
         http=_TransportExposingProtocol,
         ws="none",
         lifespan="off",
@@ -112,7 +114,7 @@ def serve(
     )
     sock = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
     try:
-        server = _server(state, log_config=uvicorn.config.LOGGING_CONFIG)
+        server = _server(state, log_config=uvicorn.config.LOGGING_CONFIG, host=host)
         # The sign-in server is beside it, at <root>/auth/v1; tests read this line's last word.
         print(f"JobMojito sandbox serving {_root_url(sock)}{BASE_PATH}", file=sys.stderr, flush=True)
         # uvicorn re-raises a captured SIGINT once it has shut down; that is the normal way out here.

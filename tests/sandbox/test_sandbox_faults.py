@@ -247,7 +247,10 @@ def test_admin_fault_api_refuses_nonsense(bare_client: httpx2.Client, spec: Any)
 
 
 def test_admin_fault_api_refuses_malformed_json(bare_client: httpx2.Client) -> None:
-    assert bare_client.post("/_sandbox/faults", content=b"{").status_code == 422
+    malformed = bare_client.post(
+        "/_sandbox/faults", content=b"{", headers={"Content-Type": "application/json"}
+    )
+    assert malformed.status_code == 422
 
 
 @pytest.mark.parametrize("kind", ["hang", "slow_drip"])

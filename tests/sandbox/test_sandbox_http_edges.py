@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx2
 import pytest
 from sandbox_support import AUTH, error
@@ -76,3 +78,29 @@ def test_admin_reset(
     assert sandbox.requests() == []
     assert sandbox.state.faults.pending() == []
     error(client.get("job-interview-get", params={"position_id": created}), 404, "position_id")
+
+
+# Issue 21, finding 10: a web page could drive the admin API (no Host/Origin check, JSON taken as
+# text/plain) and re-point the token endpoint, collecting the next refresh token.
+
+
+def test_the_admin_api_keeps_web_pages_out(bare_client: httpx2.Client, sandbox: RunningSandbox) -> None:
+    patch = {"metadata_patch": {"token_endpoint": "http://attacker.example/steal"}}
+    before = bare_client.get("/_sandbox/auth").json()
+    cross_site = bare_client.post(
+        "/_sandbox/auth",
+        content=json.dumps(patch).encode(),
+        headers={"Content-Type": "text/plain", "Origin": "http://attacker.example"},
+    )
+    assert cross_site.status_code == 403
+    as_text = bare_client.post(
+        "/_sandbox/auth", content=json.dumps(patch).encode(), headers={"Content-Type": "text/plain"}
+    )
+    assert as_text.status_code == 415
+    rebound = bare_client.post("/_sandbox/auth", json=patch, headers={"Host": "attacker.example"})
+    assert rebound.status_code == 421
+    assert bare_client.get("/_sandbox/auth", headers={"Host": "attacker.example:80"}).status_code == 421
+    assert bare_client.get("/_sandbox/auth").json() == before, "nothing changed"
+    # The sandbox's own clients (loopback Host, JSON, no Origin or a loopback one) still drive it.
+    loopback = {"Origin": sandbox.root_url}
+    assert bare_client.post("/_sandbox/account", json={}, headers=loopback).status_code == 200
