@@ -32,6 +32,7 @@ from jobmojito_mcp.config import SANDBOX_TOKEN, Settings, split_list
 from jobmojito_mcp.exposure import Exposure, RequestNarrowing, select_tools
 from jobmojito_mcp.guides import PROMPTS, read_templates, register_guides
 from jobmojito_mcp.signin.credentials import StaticToken, describe_credential, server_credential
+from jobmojito_mcp.stdio import run_stdio
 from jobmojito_mcp.tooling.files import FileAccess
 from jobmojito_mcp.tooling.run import CallHooks, run_tool
 from jobmojito_mcp.tooling.schemas import tool_schemas
@@ -349,4 +350,4 @@ async def serve_stdio(settings: Settings) -> None:
             "the built-in sandbox" if settings.sandbox else settings.base_url,
             "" if settings.sandbox else f"; {describe_credential(settings)}",
         )
-        await server.run_stdio_async()
+        await run_stdio(server)  # run_stdio_async, answering unreadable lines instead of dropping them
