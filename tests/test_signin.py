@@ -325,6 +325,32 @@ def test_state_mismatch(sandbox: RunningSandbox, credentials: Path, signed_in: d
     still_usable(sandbox, credentials, signed_in)
 
 
+def test_stray_requests_to_the_callback_do_not_end_the_login(
+    sandbox: RunningSandbox, credentials: Path, signed_in: dict[str, Any]
+) -> None:
+    """Issue 21, finding 9. Before: any request to the callback ended the login, whatever its state or
+    Host (a web page could cut a sign-in short). Now those are turned away and the login waits on."""
+    with pasting_login(sandbox, credentials) as login_run:
+        port = re.search(r"127\.0\.0\.1%3A(\d+)", login_run.url)
+        assert port is not None
+        callback = f"http://127.0.0.1:{port.group(1)}/callback"
+        state = re.search(r"[?&]state=([^&]+)", login_run.url)
+        assert state is not None
+        with httpx2.Client(timeout=10) as http:
+            assert http.get(f"{callback}?code=stolen&state=not-yours").status_code == 400
+            assert http.get(f"{callback}?error=access_denied").status_code == 400
+            rebound = http.get(
+                f"{callback}?code=x&state={state.group(1)}", headers={"Host": "attacker.example"}
+            )
+            assert rebound.status_code == 421
+            assert login_run.process.poll() is None, "the login is still waiting"
+            # The real sign-in, as the browser completes it, still works.
+            http.get(login_run.url, follow_redirects=True)
+        status, said = login_run.finish()
+    assert status == 0, said
+    assert sandbox.auth.count("code") == 2  # the fixture's sign-in and this one: nothing stolen was sent
+
+
 def test_corrupt_credentials_file(
     sandbox: RunningSandbox, credentials: Path, signed_in: dict[str, Any]
 ) -> None:

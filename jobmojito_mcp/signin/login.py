@@ -193,11 +193,25 @@ async def _wait_for_code(
 ) -> str:
     """Open the browser (or ask for the pasted redirect) and wait for the authorization response."""
     answers: Queue[str] = Queue()
+    port = sock.getsockname()[1]
+    own_host = f"127.0.0.1:{port}"
 
     async def callback(request: Request) -> Response:
-        answers.put(str(request.url))
+        # Only this login's answer ends it: the Host it was sent to (not a name a web page rebound
+        # to 127.0.0.1) and the state it was sent with. Anything else is turned away, and the login
+        # keeps waiting for the real one.
         query = request.query_params
-        if "code" in query and query.get("state") == state:
+        if request.headers.get("host") != own_host:
+            return HTMLResponse(_page("Not here", "This address is not for this page."), status_code=421)
+        if query.get("state") != state:
+            return HTMLResponse(
+                _page(
+                    "Not this sign-in", "This answer belongs to another sign-in; the terminal still waits."
+                ),
+                status_code=400,
+            )
+        answers.put(str(request.url))
+        if "code" in query:
             return HTMLResponse(_page("Signed in", "You are signed in to JobMojito. You can close this tab."))
         reason = query.get("error_description") or query.get("error") or "the sign-in did not complete"
         return HTMLResponse(_page("Not signed in", f"{reason}. Return to the terminal."), status_code=400)
@@ -206,7 +220,6 @@ async def _wait_for_code(
     server = _CallbackServer(
         uvicorn.Config(app, log_config=None, lifespan="off", access_log=False, timeout_graceful_shutdown=2)
     )
-    port = sock.getsockname()[1]
     if options.browser:
         _say(f"Opening your browser to sign in to JobMojito. If it does not open, visit:\n\n    {url}\n")
         threading.Thread(target=_open_browser, args=(url, port), daemon=True).start()
