@@ -148,6 +148,12 @@ async def check(settings: Settings, args: argparse.Namespace) -> int:
     else:
         signed_in, where = _sign_in_status(settings)
         report(signed_in, where, "run `jobmojito-mcp login` (or try --sandbox)")
+        if settings.token is None:
+            from jobmojito_mcp.signin.store import CredentialStore
+
+            exposed = CredentialStore(settings.credentials_file).exposed()
+            if exposed is not None:  # a warning: the sign-in works, but others may copy it
+                _print(f"[warn] the sign-in may be read by others: {exposed}")
     # One upstream (one pool, one sandbox) for both the reachability probe and the real call.
     async with open_upstream(settings) as (upstream, credential):
         reachable = await upstream.reachable()

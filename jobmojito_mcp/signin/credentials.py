@@ -357,6 +357,9 @@ def server_credential(settings: Settings) -> StaticToken | SignIn:
     if settings.token is not None:
         return StaticToken(settings.token.get_secret_value())
     store = CredentialStore(settings.credentials_file)
+    exposed = store.exposed()
+    if exposed is not None:
+        logger.warning("the JobMojito sign-in may be read by others: %s", exposed)
     if settings.refresh_token is not None:
         return SignIn(
             store,

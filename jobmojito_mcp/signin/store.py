@@ -30,7 +30,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, FiniteFloat, ValidationError
 
 if TYPE_CHECKING:
     from filelock import AsyncFileLock
@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 APP_NAME = "jobmojito-mcp"
 FILE_NAME = "credentials.json"
 LOCK_TIMEOUT = 30.0  # seconds; longer than any refresh takes, short enough to report a stuck lock
+# A file with a few sign-ins is a few KiB; one far larger is not ours (and is not read into memory).
+MAX_FILE_BYTES = 1024 * 1024
 
 
 class Account(BaseModel):
@@ -51,13 +53,13 @@ class Account(BaseModel):
     redirect_uri: str | None = None  # the loopback redirect registered with `client_id`
     access_token: str
     refresh_token: str | None = None
-    expires_at: float  # epoch seconds, by this machine's clock
+    expires_at: FiniteFloat  # epoch seconds, by this machine's clock (NaN or infinity: a corrupt file)
     scope: str | None = None
     email: str | None = None
     subject: str | None = None
     session_id: str | None = None
-    signed_in_at: float
-    refreshed_at: float | None = None
+    signed_in_at: FiniteFloat
+    refreshed_at: FiniteFloat | None = None
     # Headless use: the fingerprint of the JOBMOJITO_REFRESH_TOKEN this sign-in descends from.
     seed: str | None = None
     # Set when the authorization server refused the refresh token for good: why, for every process.
@@ -177,16 +179,31 @@ class CredentialStore:
         os.replace(self.path, aside)
         return aside
 
+    def exposed(self) -> str | None:
+        """Why others on this machine may read the sign-in (group or other permission bits on the
+        file or its directory), with the fix; None when it is private (or absent)."""
+        for path, private in ((self.path.parent, "700"), (self.path, "600")):
+            try:
+                mode = path.stat().st_mode & 0o777
+            except OSError:
+                continue
+            if mode & 0o077:
+                return f"{path} is open to other users (mode {mode:o}): run `chmod {private} {path}`"
+        return None
+
     def _read(self) -> _Contents:
         try:
-            raw = self.path.read_bytes()
+            with self.path.open("rb") as file:
+                raw = file.read(MAX_FILE_BYTES + 1)
         except (FileNotFoundError, NotADirectoryError):
             return _Contents()
         except OSError as exc:
             raise CorruptCredentials(f"cannot read {self.path}: {exc.strerror or exc}") from None
         try:
+            if len(raw) > MAX_FILE_BYTES:
+                raise ValueError("too large")
             return _Contents.model_validate(json.loads(raw))
-        except (ValueError, ValidationError):  # not JSON, or not our shape
+        except (ValueError, ValidationError, RecursionError):  # not JSON, too deep or large, not our shape
             raise CorruptCredentials(
                 f"{self.path} is not a readable credentials file; run `jobmojito-mcp login` to replace it"
             ) from None

@@ -9,6 +9,7 @@ origin it was made for: even from a named file, it is never sent anywhere else.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -96,3 +97,62 @@ async def test_a_dotenv_cannot_redirect_the_stored_sign_in(
     async with stdio_server(signin_env(sandbox.base_url, credentials), cwd=repository) as server:
         result = await server.call("list_avatars", {"limit": 1})
         assert not result.is_error, text_of(result)
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding 11: a hostile credentials file is a corrupt one; one others can read is warned about
+
+
+HOSTILE = {
+    "deep": '{"version": 1, "accounts": ' + "[" * 50_000 + "]" * 50_000 + "}",
+    "nan-expiry": "NaN",
+    "infinite-expiry": "Infinity",
+}
+
+
+def hostile_file(path: Path, sandbox: RunningSandbox, kind: str) -> None:
+    if kind == "deep":
+        path.write_text(HOSTILE[kind])
+        return
+    import json
+
+    contents = json.loads(path.read_text())
+    contents["accounts"][sandbox.jwt_issuer]["expires_at"] = "__EXPIRY__"
+    path.write_text(json.dumps(contents).replace('"__EXPIRY__"', HOSTILE[kind]))
+
+
+@pytest.mark.parametrize("kind", list(HOSTILE))
+async def test_a_hostile_credentials_file_is_treated_as_corrupt(
+    sandbox: RunningSandbox, credentials: Path, kind: str
+) -> None:
+    hostile_file(credentials, sandbox, kind)
+    env = signin_env(sandbox.base_url, credentials)
+    checked = run_cli("check", env=whole_env(env))
+    assert checked.returncode == 1 and "Traceback" not in checked.stdout + checked.stderr
+    assert "not a readable credentials file" in checked.stdout, checked.stdout
+    sandbox.clear_requests()
+    async with stdio_server(env) as server:
+        result = await server.call("list_avatars", {"limit": 1})
+        assert result.is_error and "not a readable credentials file" in text_of(result), text_of(result)
+        assert "Traceback" not in server.stderr()
+    assert sandbox.requests() == []
+    # The documented recovery works: login sets the file aside and signs in afresh.
+    again = run_cli("login", env=whole_env(env))
+    assert again.returncode == 0 and "Traceback" not in again.stderr, again.stderr
+    assert list(credentials.parent.glob("credentials.json.corrupt-*"))
+
+
+async def test_a_credentials_file_others_can_read_is_warned_about(
+    sandbox: RunningSandbox, credentials: Path
+) -> None:
+    os.chmod(credentials, 0o644)
+    env = signin_env(sandbox.base_url, credentials)
+    checked = run_cli("check", env=whole_env(env))
+    assert "[warn] the sign-in may be read by others" in checked.stdout and "chmod 600" in checked.stdout
+    async with stdio_server(env) as server:
+        assert not (await server.call("list_avatars", {"limit": 1})).is_error
+        assert "may be read by others" in server.stderr() and "chmod 600" in server.stderr()
+    os.chmod(credentials, 0o600)
+    os.chmod(credentials.parent, 0o755)  # noqa: S103  # the attack: a directory others can list
+    checked = run_cli("check", env=whole_env(env))
+    assert "chmod 700" in checked.stdout
