@@ -257,6 +257,10 @@ class SignIn:
         source = stored or (self._account if self._memory_only else None) or self._from_seed(now)
         if source is None:
             raise NotConfigured()
+        # Redacted before their first use: an authorization server echoing the refresh token in its
+        # error must not put it in a log line, the agent's error or the file's `ended` note.
+        secrets.add(source.refresh_token)
+        secrets.add(source.access_token)
         self._check_origin(source)
         if source.refresh_token is None:
             raise SignInEnded("the access token expired and this sign-in has no refresh token")
@@ -269,7 +273,7 @@ class SignIn:
             issued = await oauth.refresh(self._client(), metadata, source.client_id, source.refresh_token)
         except oauth.GrantRefused as refused:
             self._refused_refresh, self._account = source.refresh_token, None
-            self._ended = f"{source.email or 'the account'}: {refused}"
+            self._ended = secrets.scrub(f"{source.email or 'the account'}: {refused}")
             logger.warning("JobMojito sign-in ended: %s; run `jobmojito-mcp login`", refused)
             with contextlib.suppress(OSError):  # tell the other processes (and `check`) too
                 self._store.save(self._key, source.model_copy(update={"ended": self._ended}))

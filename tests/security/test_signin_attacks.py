@@ -9,11 +9,13 @@ origin it was made for: even from a named file, it is never sent anywhere else.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -156,3 +158,71 @@ async def test_a_credentials_file_others_can_read_is_warned_about(
     os.chmod(credentials.parent, 0o755)  # noqa: S103  # the attack: a directory others can list
     checked = run_cli("check", env=whole_env(env))
     assert "chmod 700" in checked.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding 7: a refresh token loaded from the file is redacted before its first use
+
+
+class EchoingTokenEndpoint(Collector):
+    """An authorization server's token endpoint that refuses, quoting the refresh token it was sent."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        seen = self.seen
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                from urllib.parse import parse_qs
+
+                length = int(self.headers.get("Content-Length") or 0)
+                form = parse_qs(self.rfile.read(length).decode())
+                token = form.get("refresh_token", [""])[0]
+                seen.append(token)
+                body = json.dumps(
+                    {"error": "invalid_grant", "error_description": f"refresh token {token} already used"}
+                ).encode()
+                self.send_response(400)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server.RequestHandlerClass = Handler
+
+
+def expire_stored(credentials: Path, key: str) -> str:
+    """Mark the stored access token expired (the next call refreshes); the stored refresh token."""
+    stored = json.loads(credentials.read_text())
+    account = stored["accounts"][key]
+    account["expires_at"] = 1.0
+    credentials.write_text(json.dumps(stored))
+    return str(account["refresh_token"])
+
+
+def stored_account(credentials: Path, key: str) -> dict[str, Any]:
+    account: dict[str, Any] = json.loads(credentials.read_text())["accounts"][key]
+    return account
+
+
+async def test_an_echoed_refresh_token_is_redacted_everywhere(
+    sandbox: RunningSandbox, credentials: Path
+) -> None:
+    refresh_token = expire_stored(credentials, sandbox.jwt_issuer)
+    with EchoingTokenEndpoint() as echo:
+        sandbox.auth.metadata_patch = {"token_endpoint": f"{echo.url}/token"}
+        try:
+            async with stdio_server(signin_env(sandbox.base_url, credentials)) as server:
+                result = await server.call("list_avatars", {"limit": 1})
+                stderr = server.stderr()
+        finally:
+            sandbox.auth.metadata_patch = {}
+    assert echo.seen == [refresh_token], "the attack ran: the token was sent and echoed"
+    assert result.is_error and "sign-in has ended" in text_of(result)
+    assert refresh_token not in text_of(result)
+    assert refresh_token not in stderr and "already used" in stderr
+    ended = stored_account(credentials, sandbox.jwt_issuer)["ended"]
+    assert "already used" in ended and refresh_token not in ended
