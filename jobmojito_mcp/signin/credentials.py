@@ -143,6 +143,10 @@ def fingerprint(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()[:16]
 
 
+def _renewed_at(account: Account) -> float:
+    return account.refreshed_at or account.signed_in_at
+
+
 def renewal_due(account: Account, now: float) -> bool:
     """Whether `account`'s access token is in its last quarter (or minute) of life, or past it."""
     issued = account.refreshed_at or account.signed_in_at
@@ -253,8 +257,16 @@ class SignIn:
             if stored.access_token != stale and not renewal_due(stored, now):
                 return self._adopt(stored)  # another process (or a new login) renewed it already
         # The file is the authority: no entry there means logged out, unless the file cannot be written
-        # (a read-only home), when the copy in memory is all there is.
-        source = stored or (self._account if self._memory_only else None) or self._from_seed(now)
+        # (a read-only home, a mounted secret), when the copy in memory is all there is, and newer than
+        # the file's once it has been renewed: its refresh token was rotated, the file's is spent.
+        source = stored
+        if (
+            self._memory_only
+            and self._account is not None
+            and (stored is None or _renewed_at(self._account) >= _renewed_at(stored))
+        ):
+            source = self._account
+        source = source or self._from_seed(now)
         if source is None:
             raise NotConfigured()
         # Redacted before their first use: an authorization server echoing the refresh token in its

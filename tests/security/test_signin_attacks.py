@@ -9,17 +9,26 @@ origin it was made for: even from a named file, it is never sent anywhere else.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
+from mcp import Client
 
+from jobmojito_mcp.config import Settings, url_origin
 from jobmojito_mcp.sandbox import RunningSandbox
+from jobmojito_mcp.server import build_server
+from jobmojito_mcp.signin.credentials import SignIn
+from jobmojito_mcp.signin.store import CredentialStore, LockUnavailable
+from jobmojito_mcp.tooling.upstream import Upstream
 from tests.support import run_cli, signin_env, stdio_server, text_of, whole_env
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(120)]
@@ -226,3 +235,43 @@ async def test_an_echoed_refresh_token_is_redacted_everywhere(
     assert refresh_token not in stderr and "already used" in stderr
     ended = stored_account(credentials, sandbox.jwt_issuer)["ended"]
     assert "already used" in ended and refresh_token not in ended
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding 4: a read-only credentials directory (a mounted secret) keeps the rotated token in memory
+
+
+class ReadOnlyStore(CredentialStore):
+    """The credentials file on a read-only mount: readable, never lockable or writable (as root in CI,
+    permission bits would not stop a write, so the mount's refusals are what this stands in for)."""
+
+    def save(self, key: str, account: Any) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    @contextlib.asynccontextmanager
+    async def locked(self) -> AsyncIterator[None]:
+        raise LockUnavailable(f"{self.path.parent}: Read-only file system")
+        yield  # pragma: no cover
+
+
+async def test_a_read_only_credentials_directory_renews_from_memory(
+    sandbox: RunningSandbox, credentials: Path
+) -> None:
+    """Before: the second renewal presented the file's spent refresh token instead of the rotated one
+    in memory; the authorization server saw reuse and revoked the sign-in."""
+    expire_stored(credentials, sandbox.jwt_issuer)  # the first call renews
+    sandbox.auth.token_ttl = 2  # and each renewed token is due again 1.5 s later
+    settings = Settings(_env_file=None, base_url=sandbox.base_url)  # type: ignore[call-arg]
+    credential = SignIn(
+        ReadOnlyStore(credentials), sandbox.jwt_issuer, api_origin=url_origin(sandbox.base_url)
+    )
+    async with (
+        Upstream(settings) as upstream,
+        Client(build_server(upstream, lambda _ctx: credential)) as client,
+    ):
+        for _ in range(4):
+            result = await client.call_tool("list_avatars", {"limit": 1})
+            assert not result.is_error, text_of(result)
+            await anyio.sleep(1.6)
+    await credential.aclose()
+    assert sandbox.auth.count("refresh") >= 3 and sandbox.auth.count("reuse") == 0
