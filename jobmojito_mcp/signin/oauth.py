@@ -14,11 +14,13 @@ browser and the loopback redirect (`login.py`).
 from __future__ import annotations
 
 import json
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+import anyio
 import httpx2
 import jwt
 from mcp.client.auth.exceptions import OAuthFlowError, OAuthRegistrationError
@@ -247,9 +249,13 @@ def _checked(token: OAuthToken, received: float) -> Issued:
     """
     candidates = []
     if token.expires_in is not None:
+        if not 0 <= token.expires_in <= MAX_LIFETIME:
+            raise OAuthProblem("the authorization server sent an unusable expires_in: refusing the token")
         candidates.append(received + token.expires_in)
     exp = unverified_claims(token.access_token).get("exp")
-    if isinstance(exp, int | float):
+    if isinstance(exp, int | float) and not isinstance(exp, bool):
+        if not math.isfinite(exp) or not 0 <= exp <= received + MAX_LIFETIME:
+            raise OAuthProblem("the access token carries an unusable expiry (exp): refusing it")
         candidates.append(float(exp))
     if not candidates:
         candidates.append(received + 3600)  # Supabase's lifetime, when a server says nothing at all
@@ -263,11 +269,43 @@ def _checked(token: OAuthToken, received: float) -> Issued:
     return Issued(token.access_token, token.refresh_token, expires_at, token.scope)
 
 
+# A whole exchange with the authorization server, connect to last byte: a renewal holds the
+# credentials file's lock meanwhile, and other processes wait for that lock for store.LOCK_TIMEOUT
+# (30 s), so it must end well before. A body dripped a byte every few seconds (each read within the
+# read timeout) is cut off here.
+AUTH_DEADLINE = 20.0
+# Its answers are metadata and tokens: a few KiB (a Supabase access token is about 1 KiB). Larger is
+# not an answer, and a 300 MB "access token" is never read into memory, let alone saved.
+AUTH_MAX_BYTES = 64 * 1024
+# The longest token lifetime believed: a year. Beyond is not a lifetime (a 400-digit `expires_in`).
+MAX_LIFETIME = 365 * 24 * 3600.0
+
+
 async def _send(
     http: httpx2.AsyncClient, method: str, url: str, doing: str, **kwargs: Any
 ) -> httpx2.Response:
+    """One request, read whole within AUTH_DEADLINE and AUTH_MAX_BYTES."""
     try:
-        return await http.request(method, url, **kwargs)
+        with anyio.fail_after(AUTH_DEADLINE):
+            async with http.stream(method, url, **kwargs) as streamed:
+                body = bytearray()
+                async for chunk in streamed.aiter_bytes():
+                    body += chunk
+                    if len(body) > AUTH_MAX_BYTES:
+                        raise OAuthProblem(
+                            f"the authorization server's answer while {doing} is over "
+                            f"{AUTH_MAX_BYTES // 1024} KiB: refusing it"
+                        )
+                return httpx2.Response(
+                    streamed.status_code,
+                    headers=streamed.headers,
+                    content=bytes(body),
+                    request=streamed.request,
+                )
+    except TimeoutError:
+        raise AuthServerUnreachable(
+            f"the authorization server gave no complete answer within {AUTH_DEADLINE:g} s while {doing}"
+        ) from None
     except httpx2.HTTPError as exc:
         reason = " ".join(str(exc).split()) or type(exc).__name__
         raise AuthServerUnreachable(

@@ -275,3 +275,81 @@ async def test_a_read_only_credentials_directory_renews_from_memory(
             await anyio.sleep(1.6)
     await credential.aclose()
     assert sandbox.auth.count("refresh") >= 3 and sandbox.auth.count("reuse") == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding 6: requests to the authorization server have a deadline, a size cap and a number guard
+
+
+class HostileTokenEndpoint(Collector):
+    """A token endpoint answering 200 in one of the hostile ways `mode` names."""
+
+    def __init__(self, mode: str) -> None:
+        super().__init__()
+        seen = self.seen
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                import time
+
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                seen.append(mode)
+                token = "a" * (8 * 1024 * 1024) if mode == "huge" else "header.payload.signature"
+                expires = "9" * 400 if mode == "overflow" else "3600"
+                body = (
+                    f'{{"access_token": "{token}", "token_type": "bearer", "expires_in": {expires}, '
+                    '"refresh_token": "rotated-refresh-token-0123456789"}'
+                ).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                try:
+                    if mode == "drip":
+                        for byte in body:
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                            time.sleep(0.3)
+                    else:
+                        self.wfile.write(body)
+                except OSError:
+                    pass  # the client gave up: the point
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server.RequestHandlerClass = Handler
+
+
+@pytest.mark.parametrize("mode", ["drip", "huge", "overflow"])
+async def test_a_hostile_token_answer_is_refused_in_time(
+    sandbox: RunningSandbox, credentials: Path, mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jobmojito_mcp.signin import oauth
+
+    monkeypatch.setattr(oauth, "AUTH_DEADLINE", 2.0)  # 20 s in use; the point is that there is one
+    before = expire_stored(credentials, sandbox.jwt_issuer)
+    settings = Settings(_env_file=None, base_url=sandbox.base_url)  # type: ignore[call-arg]
+    credential = SignIn(
+        CredentialStore(credentials), sandbox.jwt_issuer, api_origin=url_origin(sandbox.base_url)
+    )
+    with HostileTokenEndpoint(mode) as hostile:
+        sandbox.auth.metadata_patch = {"token_endpoint": f"{hostile.url}/token"}
+        try:
+            async with (
+                Upstream(settings) as upstream,
+                Client(build_server(upstream, lambda _ctx: credential)) as client,
+            ):
+                started = anyio.current_time()
+                result = await client.call_tool("list_avatars", {"limit": 1})
+                elapsed = anyio.current_time() - started
+        finally:
+            sandbox.auth.metadata_patch = {}
+            await credential.aclose()
+    assert hostile.seen == [mode]
+    text = text_of(result)
+    assert result.is_error and "Could not renew" in text and "Traceback" not in text, text
+    expected = {"drip": "within 2 s", "huge": "over 64 KiB", "overflow": "unusable expires_in"}[mode]
+    assert expected in text, text
+    assert elapsed < 6
+    assert stored_account(credentials, sandbox.jwt_issuer)["refresh_token"] == before, "nothing saved"
