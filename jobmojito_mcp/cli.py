@@ -77,6 +77,7 @@ _HOSTING_FLAGS: list[tuple[str, str, dict[str, Any]]] = [
     ("--caller-rate", "mcp_caller_rate", {"type": float, "metavar": "PER_SECOND", "help": "HTTP requests per second per caller, bursts of 5 s worth (default 20) [JOBMOJITO_MCP_CALLER_RATE]"}),
     ("--jwks-url", "jwks_url", {"help": "JWKS for callers' tokens (default: from the auth server's metadata, else <auth server>/.well-known/jwks.json) [JOBMOJITO_JWKS_URL]"}),
     ("--jwt-issuer", "jwt_issuer", {"help": "expected token issuer (default: from the auth server's metadata) [JOBMOJITO_JWT_ISSUER]"}),
+    ("--jwt-client-ids", "jwt_client_ids", {"metavar": "LIST", "help": "accept only tokens issued to these OAuth clients (client_id or azp claim), comma-separated (default: any client's) [JOBMOJITO_JWT_CLIENT_IDS]"}),
     ("--jwt-audience", "jwt_audience", {"help": "expected token audience (default authenticated) [JOBMOJITO_JWT_AUDIENCE]"}),
 ]  # fmt: skip
 

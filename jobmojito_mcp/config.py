@@ -164,6 +164,10 @@ class Settings(BaseSettings):
     jwks_url: str | None = None
     jwt_issuer: str | None = None
     jwt_audience: str = "authenticated"
+    # The OAuth clients whose tokens are accepted (their `client_id`, or `azp`). Unset: any client's.
+    # Supabase Auth has no resource indicators (RFC 8707): its tokens name no resource, so this is the
+    # one binding the endpoint can add, for deployments whose clients are registered ahead.
+    jwt_client_ids: str | None = Field(None, description="Accept only tokens issued to these OAuth clients.")
 
     @field_validator("files_roots", mode="before")
     @classmethod

@@ -185,6 +185,7 @@ def _auth_options(
             refused,
             issuer=settings.jwt_issuer,
             jwks_url=settings.jwks_url,
+            client_ids=frozenset(split_list(settings.jwt_client_ids)) if settings.jwt_client_ids else None,
         )
         return {
             "token_verifier": verifier,

@@ -129,8 +129,10 @@ class JwksTokenVerifier:
         *,
         issuer: str | None = None,
         jwks_url: str | None = None,
+        client_ids: frozenset[str] | None = None,
     ) -> None:
         self._auth_url = auth_url
+        self._client_ids = client_ids
         self._jwks_url = jwks_url
         self._issuer = issuer
         self._audience = audience
@@ -187,6 +189,15 @@ class JwksTokenVerifier:
             )
         except jwt.PyJWTError as exc:
             logger.info("rejected a caller token: %s", type(exc).__name__)
+            return None
+        # The OAuth client it was issued to (Supabase: `client_id`; OpenID: `azp`). Two that disagree
+        # are a token nobody should have; with --jwt-client-ids, another client's token is refused.
+        issued_to, authorized_party = claims.get("client_id"), claims.get("azp")
+        if issued_to is not None and authorized_party is not None and issued_to != authorized_party:
+            logger.info("rejected a caller token: client_id and azp disagree")
+            return None
+        if self._client_ids is not None and (issued_to or authorized_party) not in self._client_ids:
+            logger.info("rejected a caller token issued to another OAuth client")
             return None
         return AccessToken(
             token=token,

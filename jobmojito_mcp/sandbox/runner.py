@@ -177,15 +177,22 @@ class RunningSandbox:
         return self.state.auth
 
     def issue_token(
-        self, subject: str, *, expires_in: int = DEFAULT_LIFETIME, audience: str = "authenticated"
+        self,
+        subject: str,
+        *,
+        expires_in: int = DEFAULT_LIFETIME,
+        audience: str = "authenticated",
+        client_id: str | None = None,
     ) -> str:
-        """A JobMojito-style access token for `subject` in a new session, signed by this sandbox's auth server."""
+        """A JobMojito-style access token for `subject` in a new session, signed by this sandbox's auth
+        server (issued to OAuth client `client_id`, if given)."""
         token, _ = self.state.auth.issue(
             self.jwt_issuer,
             f"{subject}@sandbox.invalid",
             subject=subject,
             expires_in=expires_in,
             audience=audience,
+            client_id=client_id,
         )
         return token
 

@@ -198,3 +198,24 @@ async def test_an_unexpected_failure_in_verification_is_a_401_logged_once_withou
     errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
     assert len(errors) == 1 and "RuntimeError" in errors[0].getMessage()
     assert token not in caplog.text and "secret-caller" not in caplog.text
+
+
+# Issue 21, finding 14: tokens issued to another OAuth client. Supabase Auth has no resource
+# indicators (RFC 8707), so its tokens do not name this endpoint; what it can check is the client
+# they were issued to, when the deployment names its clients.
+
+
+async def test_tokens_of_other_oauth_clients_are_refused_when_clients_are_named(
+    sandbox: RunningSandbox,
+) -> None:
+    ours = sandbox.issue_token("merchant-user-1", client_id="our-mcp-client")
+    theirs = sandbox.issue_token("merchant-user-1", client_id="some-other-app")
+    unnamed = sandbox.issue_token("merchant-user-1")  # a web-app session: no OAuth client at all
+    async with hosted(
+        sandbox, auth="jobmojito-jwt", JWT_CLIENT_IDS="our-mcp-client,another-of-ours"
+    ) as server:
+        assert await statuses(server.url, [ours]) == [200]
+        assert await statuses(server.url, [theirs]) == [401]
+        assert await statuses(server.url, [unnamed]) == [401]
+    async with hosted(sandbox, auth="jobmojito-jwt") as server:  # unset: any client's, as documented
+        assert await statuses(server.url, [theirs]) == [200]
