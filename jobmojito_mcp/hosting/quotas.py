@@ -14,6 +14,12 @@ limits of limits.py still hold).
                (its share of the upstream pool)         call travels inside a session, whose transport
                                                         has no status of its own; nothing is sent upstream
 
+A caller's share of the upstream pool shrinks as callers grow: with n callers calling (this one
+included), each may have pool // (n + 1) calls running (at most `calls`, at least one), so one
+share is always left for the next caller to arrive. Two callers, or ten, cannot fill the pool
+while a third waits; calls already running are never cut, so a caller above its new share gets no
+more until it is back under it, and the connections it frees go to the others.
+
 Book-keeping is in memory, per process; with `--state-url` every count and the rate are also kept
 in Redis and enforced across all replicas (state.py), the in-process counts staying as this
 replica's own limits (what applies alone, and whenever Redis does not answer). A session is counted
@@ -61,6 +67,7 @@ class Quotas:
     streams: int
     calls: int
     rate: float  # requests per second
+    pool: int  # upstream connections, shared fairly among the callers calling (see the module docs)
     session_retry: int  # seconds a refused session or stream is told to wait
 
     @property
@@ -92,6 +99,7 @@ class Quotas:
             streams=settings.mcp_caller_streams,
             calls=min(settings.mcp_caller_calls, share),
             rate=settings.mcp_caller_rate,
+            pool=settings.max_connections,
             session_retry=math.ceil(min(60.0, settings.mcp_session_idle_timeout)),
         )
 
@@ -115,6 +123,22 @@ class CallerBook:
         self.quotas = quotas
         self.shared = shared  # the replicas' common counts (--state-url), or None: this process only
         self._callers: dict[str, _Caller] = {}
+        self.calling = 0  # callers with at least one call running
+
+    def call_share(self, entry: _Caller) -> int:
+        """How many calls this caller may have running now: its fair share of the upstream pool."""
+        callers = self.calling + (0 if entry.calls else 1)
+        return min(self.quotas.calls, max(1, self.quotas.pool // (callers + 1)))
+
+    def call_started(self, entry: _Caller) -> None:
+        entry.calls += 1
+        if entry.calls == 1:
+            self.calling += 1
+
+    def call_ended(self, entry: _Caller) -> None:
+        entry.calls -= 1
+        if entry.calls == 0:
+            self.calling -= 1
 
     def entry(self, caller: str) -> _Caller:
         found = self._callers.get(caller)
@@ -383,20 +407,22 @@ class CallsInFlight:
         if caller is None:
             return await call_next(ctx)
         entry = self.book.entry(caller)
-        limit, shared = self.book.quotas.calls, self.book.shared
+        # Locally, the caller's fair share of this process's upstream pool; across replicas (Redis),
+        # the configured per-caller limit.
+        limit, shared = self.book.call_share(entry), self.book.shared
         if entry.calls >= limit:
             return _too_many_calls(method, entry.calls)
-        entry.calls += 1  # before the shared check's wait, as for requests
+        self.book.call_started(entry)  # before the shared check's wait, as for requests
         lease = None
         try:
             if shared is not None:
-                taken = await shared.take("calls", caller, limit)
+                taken = await shared.take("calls", caller, self.book.quotas.calls)
                 if isinstance(taken, int):
                     return _too_many_calls(method, taken)
                 lease = taken
             return await call_next(ctx)
         finally:
-            entry.calls -= 1
+            self.book.call_ended(entry)
             if shared is not None and lease is not None:
                 shared.release(lease)
 

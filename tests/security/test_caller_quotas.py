@@ -220,3 +220,45 @@ async def test_one_caller_cannot_keep_every_connection_busy(sandbox: RunningSand
                 break
             await anyio.sleep(0.1)
         assert answer.status_code == 200, "A's places come back when its requests end"
+
+
+KEY_C = "caller-c-key-7b1d4e9a0c35"
+
+
+async def test_the_pool_is_shared_fairly_as_callers_grow(sandbox: RunningSandbox) -> None:
+    """Issue 21, finding 8. Before: each caller might hold half the pool, so two callers (ten at
+    defaults) filled it and a third waited for one of their calls to end. Now each of n callers
+    calling may hold pool // (n + 1): on a pool of 20, A holds 10, B then 6, and C's call finds a
+    free connection at once."""
+    sandbox.inject("merchant-avatar-list", "hang", delay=5, times=None)
+    keys = f"{KEY_A},{KEY_B},{KEY_C}"
+    try:
+        async with hosted(sandbox, MAX_CONNECTIONS="20", TIMEOUT="10", MCP_API_KEYS=keys) as server:
+            ran: dict[str, int] = {KEY_A: 0, KEY_B: 0}
+            async with (
+                http_mcp_client(server.url, "streamable-http", {"Authorization": f"Bearer {KEY_A}"}) as a,
+                http_mcp_client(server.url, "streamable-http", {"Authorization": f"Bearer {KEY_B}"}) as b,
+                http_mcp_client(server.url, "streamable-http", {"Authorization": f"Bearer {KEY_C}"}) as c,
+            ):
+                interview = await _an_interview(c)
+                async with anyio.create_task_group() as group:
+
+                    async def slow_call(client: Client, key: str) -> None:
+                        result = await client.call_tool("list_avatars", {"limit": 1})
+                        if "calls in progress" not in text_of(result):
+                            ran[key] += 1
+
+                    for _ in range(12):
+                        group.start_soon(slow_call, a, KEY_A)
+                    await anyio.sleep(1.0)
+                    for _ in range(12):
+                        group.start_soon(slow_call, b, KEY_B)
+                    await anyio.sleep(1.0)  # A's and B's calls hold their connections now
+                    started = time.perf_counter()
+                    fast = await call_ok(c, "get_interview_definition", {"position_id": interview})
+                    waited = time.perf_counter() - started
+            assert not fast.is_error
+            assert waited < 2.5, f"C's call waited {waited:.1f} s behind A's and B's"
+            assert ran == {KEY_A: 10, KEY_B: 6}, ran
+    finally:
+        sandbox.clear_faults()
