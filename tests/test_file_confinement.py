@@ -56,7 +56,14 @@ def home(tmp_path: Path) -> Path:
 async def server(sandbox: RunningSandbox, access: FileAccess) -> AsyncIterator[Client]:
     upstream = Upstream(Settings(_env_file=None, base_url=sandbox.base_url, token=TOKEN, timeout=5))
     credential = StaticToken(TOKEN)
-    async with upstream, Client(build_server(upstream, lambda _ctx: credential, files=access)) as client:
+    # The user says yes to the screening (it charges credits): these tests judge the files.
+    confirming = answering("accept", True)
+    async with (
+        upstream,
+        Client(
+            build_server(upstream, lambda _ctx: credential, files=access), elicitation_callback=confirming
+        ) as client,
+    ):
         yield client
 
 

@@ -233,7 +233,8 @@ async def test_hosted_takes_inline_files_and_never_reads_its_disk(
 ) -> None:
     env = server_env(sandbox.base_url, FILES_ROOTS=str(resumes))  # ignored when hosted
     async with (
-        http_server(env, ["--transport", "streamable-http"]) as server,
+        # This client cannot be asked: the operator confirms for it (fail closed otherwise, issue 21).
+        http_server(env, ["--transport", "streamable-http", "--confirm-without-asking"]) as server,
         http_mcp_client(server.url, "streamable-http") as client,
     ):
         inline = documents.docx("Python Django PostgreSQL Kubernetes engineer", "8 years")
