@@ -116,7 +116,21 @@ def _parser() -> argparse.ArgumentParser:
         "pairs", nargs="*", metavar="KEY=VALUE", help="arguments; values are parsed as JSON when they can be"
     )
     call.add_argument("--args", dest="json_args", metavar="JSON", help="arguments as one JSON object")
-    call.add_argument("--json", action="store_true", help="print the whole result as JSON")
+    call.add_argument(
+        "--json", action="store_true", help="print the whole result as JSON (MCP's CallToolResult)"
+    )
+    call.add_argument(
+        "--yes",
+        action="store_true",
+        help="answer yes to the question a harmful call asks first (delete, e-mail people, ...): needed "
+        "outside a terminal, where nobody can be asked; in a terminal the question is put to you (y/N)",
+    )
+    call.add_argument(
+        "--out",
+        metavar="FILE",
+        help="save the document a call returns (a report's PDF, HTML or JSON) here; default: under its "
+        "own name in the current directory",
+    )
     call.add_argument(
         "--reset-sandbox",
         action="store_true",

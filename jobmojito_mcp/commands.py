@@ -16,9 +16,11 @@ from typing import Any
 from mcp import Client
 from mcp_types import CallToolResult
 
+from jobmojito_mcp import terminal
 from jobmojito_mcp.config import Settings
 from jobmojito_mcp.server import build_server, exposed_tools, open_upstream
 from jobmojito_mcp.tooling.files import FileAccess
+from jobmojito_mcp.tooling.spec import ToolSpec
 from jobmojito_mcp.tooling.upstream import Credential, Upstream
 from jobmojito_mcp.toolsets import TOOLS_BY_NAME
 
@@ -34,18 +36,26 @@ def _print(line: str = "") -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def parse_arguments(pairs: list[str], json_args: str | None) -> dict[str, Any]:
+def parse_arguments(
+    pairs: list[str], json_args: str | None, spec: ToolSpec[Any, Any] | None = None
+) -> dict[str, Any]:
     """`--args '{...}'` and/or `key=value` pairs (values parsed as JSON when they parse: 5, true, [..])."""
     arguments: dict[str, Any] = {}
     if json_args:
-        loaded = json.loads(json_args)
+        try:
+            loaded = json.loads(json_args)
+        except json.JSONDecodeError as exc:
+            raise ValueError(
+                f"--args is not valid JSON ({exc.msg} at character {exc.pos + 1}); "
+                """e.g. --args '{"limit": 3}' (keys in double quotes)"""
+            ) from None
         if not isinstance(loaded, dict):
             raise ValueError("--args must be a JSON object")
         arguments |= loaded
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise ValueError(f"expected KEY=VALUE, got {pair!r}")
+            raise ValueError(f"expected KEY=VALUE, got {pair!r}" + _did_you_mean_pair(pair, spec))
         try:
             arguments[key] = json.loads(value)
         except json.JSONDecodeError:
@@ -53,34 +63,84 @@ def parse_arguments(pairs: list[str], json_args: str | None) -> dict[str, Any]:
     return arguments
 
 
+def _did_you_mean_pair(word: str, spec: ToolSpec[Any, Any] | None) -> str:
+    if spec is None:
+        return ""
+    close = difflib.get_close_matches(word.lstrip("-"), spec.arguments.model_fields, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]}=...?" if close else ""
+
+
 async def call(settings: Settings, args: argparse.Namespace) -> int:
-    """Run one tool; print its text and structured result. Exit status 1 when the tool answered an error."""
-    try:
-        arguments = parse_arguments(args.pairs, args.json_args)
-    except ValueError as exc:
-        _print(f"jobmojito-mcp call: {exc}")
-        return 2
+    """Run one tool; print its content as a person reads it (the whole result with --json), asking
+    first where the tool asks. Exit status 1 when the tool answered an error, 2 for a refusal here."""
     known = [spec.name for spec in exposed_tools(settings)]
     if args.tool not in known:
         if args.tool in TOOLS_BY_NAME:
-            problem = f"tool {args.tool!r} is not exposed with --read-only / --tools."
+            problem = f"tool {args.tool!r} is not exposed with --read-only / --tools / --toolsets."
         else:
             close = difflib.get_close_matches(args.tool, TOOLS_BY_NAME, n=1)
             problem = f"unknown tool {args.tool!r}." + (f" Did you mean {close[0]}?" if close else "")
         _print(f"jobmojito-mcp call: {problem} Tools: {', '.join(known)}.")
         return 2
+    spec = TOOLS_BY_NAME[args.tool]
+    try:
+        arguments = parse_arguments(args.pairs, args.json_args, spec)
+    except ValueError as exc:
+        _print(f"jobmojito-mcp call: {exc}")
+        return 2
+    interactive = terminal.in_a_terminal()
+    question = terminal.question_for(spec, arguments)
+    if question is not None and not interactive and not args.yes:
+        _print(terminal.refusal(spec, question))  # before anything connects: nothing can be sent
+        return 2
     if settings.sandbox and settings.sandbox_db is None:
         settings = settings.model_copy(update={"sandbox_db": cached_sandbox_db(reset=args.reset_sandbox)})
-    result = await _call_tool(settings, args.tool, arguments)
-    if args.json:
-        _print(json.dumps(result.model_dump(mode="json", by_alias=True, exclude_none=True), indent=2))
-    else:
+    answering = terminal.answering_for(ask=interactive and not args.yes)
+    async with open_upstream(settings) as (upstream, credential):
+        result = await _call_with(upstream, credential, settings, args.tool, arguments, answering)
+        if args.json:
+            _print(json.dumps(result.model_dump(mode="json", by_alias=True, exclude_none=True), indent=2))
+        documents = []
         for block in result.content:
-            _print(getattr(block, "text", str(block)))
-        if result.structured_content is not None:
-            _print()
-            _print(json.dumps(result.structured_content, indent=2, ensure_ascii=False))
-    return 1 if result.is_error else 0
+            shown = terminal.show(block)
+            if not args.json:
+                _print(shown.text)
+            if shown.document is not None:
+                documents.append(shown.document)
+        saved = await _save_documents(upstream, documents, args.out, quiet=args.json)
+    return 1 if result.is_error else 0 if saved else 1
+
+
+async def _save_documents(
+    upstream: Upstream, documents: list[terminal.Document], out: str | None, quiet: bool
+) -> bool:
+    """Save what the result linked or attached: to --out, else into the working directory (a link
+    from the sandbox built into `call` dies with this process). False when one could not be saved."""
+    import httpx2
+
+    from jobmojito_mcp.tooling.errors import BadResponse
+
+    if out is not None and len(documents) != 1:
+        say = "no document to save" if not documents else f"{len(documents)} documents: --out takes one"
+        _print(f"jobmojito-mcp call: --out {out}: {say}.")
+        return not documents
+    for document in documents:
+        try:
+            body = (
+                document.body if document.body is not None else await upstream.download(document.link or "")
+            )
+            path = terminal.save(body, out, document.name)
+        except (BadResponse, httpx2.HTTPError) as exc:
+            _print(f"jobmojito-mcp call: could not fetch {document.name}: {exc}")
+            return False
+        except OSError as exc:
+            _print(
+                f"jobmojito-mcp call: could not save {document.name} to {out or 'this directory'}: {exc.strerror or exc}"
+            )
+            return False
+        if not quiet:
+            _print(f"Saved {document.name} to {path} ({len(body) / 1024:.1f} KB).")
+    return True
 
 
 def cached_sandbox_db(reset: bool = False) -> str:
@@ -95,15 +155,16 @@ def cached_sandbox_db(reset: bool = False) -> str:
     return str(path)
 
 
-async def _call_tool(settings: Settings, name: str, arguments: dict[str, Any]) -> CallToolResult:
-    async with open_upstream(settings) as (upstream, credential):
-        return await _call_with(upstream, credential, settings, name, arguments)
-
-
 async def _call_with(
-    upstream: Upstream, credential: Credential, settings: Settings, name: str, arguments: dict[str, Any]
+    upstream: Upstream,
+    credential: Credential,
+    settings: Settings,
+    name: str,
+    arguments: dict[str, Any],
+    answering: terminal.Elicitation | None = None,
 ) -> CallToolResult:
-    """One call through the whole server (middleware, validation, summary), over an in-memory client."""
+    """One call through the whole server (middleware, validation, confirmation, summary), over an
+    in-memory client; `answering` answers the server's questions (None: a client that cannot)."""
     server = build_server(
         upstream,
         lambda _ctx: credential,
@@ -112,7 +173,7 @@ async def _call_with(
         files=FileAccess.local(settings.file_roots, settings.max_file_bytes),  # a person at a shell, as stdio
         confirm_without_asking=settings.confirm_without_asking,
     )
-    async with Client(server) as client:
+    async with Client(server, elicitation_callback=answering) as client:
         result = await client.call_tool(name, arguments)
     assert isinstance(result, CallToolResult)
     return result

@@ -175,6 +175,16 @@ class Upstream:
             return False
         return True
 
+    async def download(self, url: str) -> bytes:
+        """A file JobMojito linked to (a signed report URL), through the same pool (and, for the
+        sandbox, the same in-process simulator). Signed URLs carry their own authority: no token is
+        sent. `BadResponse` for any status but 200; httpx2.HTTPError when it cannot be reached."""
+        async with self._client.stream("GET", url, headers={"Accept": "*/*"}) as response:
+            body = await self._read_capped(response)
+            if response.status_code != 200:
+                raise BadResponse(f"HTTP {response.status_code} for the linked file: {body[:200]!r}")
+        return body
+
     async def call(
         self,
         endpoint: Endpoint,
