@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import base64
 import sys
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import anyio
+from mcp.client.session import ElicitationFnT
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import (
     BlobResourceContents,
@@ -35,7 +35,7 @@ from mcp_types import (
 from jobmojito_mcp.tooling.spec import ToolSpec
 from jobmojito_mcp.tooling.validation import validate_arguments
 
-Elicitation = Callable[[Any, ElicitRequestParams], Awaitable[ElicitResult]]
+Elicitation = ElicitationFnT
 
 
 def in_a_terminal() -> bool:
@@ -76,7 +76,7 @@ def answering_for(*, ask: bool) -> Elicitation:
     """The elicitation callback of `call`'s MCP client: `ask` puts the question to the person at the
     terminal (y/N, default no; end of input or Ctrl-C dismisses it), else every question is a yes."""
 
-    async def answer(_context: Any, params: ElicitRequestParams) -> ElicitResult:
+    async def answer(context: Any, params: ElicitRequestParams) -> ElicitResult:
         if not ask:
             return ElicitResult(action="accept", content={"confirm": True})
         try:
