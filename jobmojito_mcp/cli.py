@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from jobmojito_mcp import __version__
 
@@ -27,6 +29,37 @@ if TYPE_CHECKING:
 _ENV_NOTE = (
     "Every flag has an environment variable (in brackets). No .env file is read unless named with --env-file."
 )
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, minus the wall: a mistake gets one line saying what is wrong (and what was probably
+    meant) and where the help is, not the whole usage."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands: dict[str, _Parser] = {}  # the subcommands' parsers, by name
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message}\nSee `{self.prog} --help`.\n")
+
+    def suggest_flag(self, flag: str) -> str:
+        """ " Did you mean --sandbox?" for --sandbx, or ""."""
+        name = flag.split("=", 1)[0]
+        close = difflib.get_close_matches(
+            name, [o for o in self._option_string_actions if o.startswith("--")], n=1
+        )
+        return f" Did you mean {close[0]}?" if close else ""
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port: use 1-65535, or 0 for any free one")
+    return port
+
 
 # (flag, settings field, argparse options): one list, shared by the main command and its subcommands.
 _CONFIG_FLAGS: list[tuple[str, str, dict[str, Any]]] = [
@@ -52,7 +85,7 @@ _CONFIG_FLAGS: list[tuple[str, str, dict[str, Any]]] = [
 _HOSTING_FLAGS: list[tuple[str, str, dict[str, Any]]] = [
     ("--transport", "mcp_transport", {"choices": ["stdio", "streamable-http", "sse", "http"], "help": "stdio (default); streamable-http at /mcp; sse at /sse; http serves both [JOBMOJITO_MCP_TRANSPORT]"}),
     ("--host", "mcp_host", {"help": "bind address (default 127.0.0.1) [JOBMOJITO_MCP_HOST]"}),
-    ("--port", "mcp_port", {"type": int, "help": "port (default 8000; 0: any free port, printed on stderr) [JOBMOJITO_MCP_PORT]"}),
+    ("--port", "mcp_port", {"type": _port, "help": "port (default 8000; 0: any free port, printed on stderr) [JOBMOJITO_MCP_PORT]"}),
     ("--auth", "mcp_auth", {"choices": ["none", "api-key", "jobmojito-jwt"], "help": "inbound auth: none (loopback only), api-key, jobmojito-jwt (callers' own tokens) [JOBMOJITO_MCP_AUTH]"}),
     ("--api-keys-file", "mcp_api_keys_file", {"metavar": "PATH", "help": "inbound API keys, one per line [JOBMOJITO_MCP_API_KEYS_FILE]"}),
     ("--allowed-hosts", "mcp_allowed_hosts", {"metavar": "LIST", "help": "accepted Host values, comma-separated [JOBMOJITO_MCP_ALLOWED_HOSTS]"}),
@@ -90,8 +123,8 @@ def _add_flags(
         parser.add_argument(flag, dest=field, default=argparse.SUPPRESS if nested else None, **options)
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def _parser() -> _Parser:
+    parser = _Parser(
         prog="jobmojito-mcp",
         description="MCP server for JobMojito AI job interviews. With no subcommand, serves MCP (stdio by default).",
         epilog=_ENV_NOTE,
@@ -107,9 +140,25 @@ def _parser() -> argparse.ArgumentParser:
     _add_flags(parser.add_argument_group("hosting (HTTP transports)"), _HOSTING_FLAGS, nested=False)  # type: ignore[arg-type]
 
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    check = commands.add_parser("check", help="verify configuration and credentials")
+    parser.add_argument(
+        "--reset-sandbox",
+        action="store_true",
+        help="with --sandbox and call: start from an empty sandbox (calls keep its state between runs otherwise)",
+    )
+    check = commands.add_parser(
+        "check",
+        help="verify configuration and credentials",
+        description="Checks, step by step, the configuration, the sign-in (who, until when), that JobMojito "
+        "answers, and that it accepts the sign-in; a failed step says how to fix it.",
+    )
     call = commands.add_parser(
-        "call", help="run one tool and print its result", epilog="e.g. call list_avatars limit=5"
+        "call",
+        help="run one tool and print its result",
+        description="Runs one tool through the whole server, as an agent would, and prints what it answers. "
+        "A call that deletes, e-mails people or spends credits asks first: in a terminal you answer y/N "
+        "(default no); elsewhere it is refused unless --yes. A report's document is saved to a file.",
+        epilog="e.g. call list_avatars limit=5; call get_interview_definition position_id=ID --json; "
+        "call generate_interview_report interview_result_id=ID export_type=pdf --out report.pdf",
     )
     call.add_argument("tool", help="tool name (see `tools`)")
     call.add_argument(
@@ -134,9 +183,19 @@ def _parser() -> argparse.ArgumentParser:
     call.add_argument(
         "--reset-sandbox",
         action="store_true",
+        default=argparse.SUPPRESS,
         help="with --sandbox: start from an empty sandbox (calls keep its state between runs otherwise)",
     )
-    tools = commands.add_parser("tools", help="list the tools")
+    tools = commands.add_parser(
+        "tools",
+        help="list the tools, or one tool's arguments",
+        description="Lists the tools this configuration exposes (--read-only, --tools and --toolsets narrow "
+        "it); with a NAME, that tool's arguments: name, type, required, what it means, allowed values.",
+    )
+    tools.add_argument("name", nargs="?", metavar="NAME", help="a tool whose arguments to show")
+    tools.add_argument(
+        "--json", action="store_true", help="print the listing (or the tool) as agents get it from tools/list"
+    )
     for sub in (check, call, tools):
         _add_flags(sub, _CONFIG_FLAGS, nested=True)
 
@@ -171,21 +230,31 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print JOBMOJITO_CLIENT_ID and JOBMOJITO_REFRESH_TOKEN for a headless machine instead of saving the sign-in here",
     )
-    logout = commands.add_parser("logout", help="revoke and forget this machine's JobMojito sign-in")
+    logout = commands.add_parser(
+        "logout",
+        help="revoke and forget this machine's JobMojito sign-in",
+        description="Revokes the sign-in that `login` saved (at JobMojito) and deletes it from the credentials file.",
+    )
     sign_in_flags = [
         flag for flag in _CONFIG_FLAGS if flag[1] in ("base_url", "auth_url", "credentials_file", "log_level")
     ]
     for sub in (login, logout):
         _add_flags(sub, sign_in_flags, nested=True)
 
-    sandbox = commands.add_parser("sandbox", help="serve the JobMojito simulator alone over HTTP")
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="serve the JobMojito simulator alone over HTTP, or act in it (sandbox take)",
+        description="Serves the built-in JobMojito simulator over HTTP (the API at /functions/v1, its admin "
+        "API at /_sandbox). `sandbox take LINK` makes a registered candidate take their interview, in the "
+        "sandbox `call --sandbox` uses (or --sandbox-db).",
+    )
     sandbox.add_argument(
         "--host", dest="sandbox_host", default="127.0.0.1", help="bind address (default 127.0.0.1)"
     )
     sandbox.add_argument(
         "--port",
         dest="sandbox_port",
-        type=int,
+        type=_port,
         default=8765,
         help="port (default 8765; 0: any free port, printed)",
     )
@@ -206,12 +275,16 @@ def _parser() -> argparse.ArgumentParser:
         "--latency", type=float, default=0.0, help="seconds added to every answer (default 0)"
     )
     sandbox.add_argument(
-        "--auto-take",
+        "--sandbox-auto-take",
+        dest="auto_take",
         type=float,
         default=None,
         metavar="SECONDS",
-        help="registered candidates take the interview this long after registering (default: only when told)",
+        help="registered candidates take the interview this long after registering (default: only when "
+        "told: `sandbox take`)",
     )
+    # Its earlier name, still accepted, no longer shown: one name for it everywhere.
+    sandbox.add_argument("--auto-take", dest="auto_take", type=float, help=argparse.SUPPRESS)
     sandbox.add_argument(
         "--token-ttl",
         type=int,
@@ -224,6 +297,32 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="show an approve/deny page at sign-in instead of approving the demo user at once",
     )
+    actions = sandbox.add_subparsers(dest="sandbox_command", metavar="ACTION")
+    take = actions.add_parser(
+        "take",
+        help="a registered candidate takes the interview",
+        description="The candidate with this link takes the interview now, in the sandbox that "
+        "`call --sandbox` uses (or the file of --sandbox-db); their result is then listed by "
+        "list_interview_results. For a sandbox served over HTTP, POST /_sandbox/take does the same.",
+        epilog="e.g. sandbox take https://sandbox.jobmojito.invalid/interview/TOKEN --score 91",
+    )
+    take.add_argument(
+        "link",
+        metavar="LINK",
+        help="the candidate's interview_url (or its token), from register_users_for_interview",
+    )
+    take.add_argument(
+        "--score", type=float, metavar="N", help="their overall score, 0-100 (default: one the sandbox picks)"
+    )
+    take.add_argument("--unfinished", dest="finish", action="store_false", help="they leave half-way")
+    take.add_argument(
+        "--sandbox-db",
+        dest="sandbox_db",
+        default=argparse.SUPPRESS,
+        metavar="PATH",
+        help="SQLite file keeping sandbox state (default: the one `call --sandbox` keeps)",
+    )
+    parser.commands = dict(commands.choices)
     return parser  # fmt: skip
 
 
@@ -232,36 +331,129 @@ def _settings(args: argparse.Namespace) -> Settings:
 
     from jobmojito_mcp.config import load_settings
 
-    fields = {field for _, field, _ in _CONFIG_FLAGS + _HOSTING_FLAGS}
+    flags = {field: flag for flag, field, _ in _CONFIG_FLAGS + _HOSTING_FLAGS}
     try:
         return load_settings(
-            env_file=args.env_file, **{field: getattr(args, field, None) for field in fields}
+            env_file=getattr(args, "env_file", None), **{field: getattr(args, field, None) for field in flags}
         )
     except FileNotFoundError as exc:
         sys.exit(f"jobmojito-mcp: --env-file: no such file: {exc}")
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors(include_url=False)
-        )
+        problems = "; ".join(f"{_named(e['loc'], flags)}: {e['msg']}" for e in exc.errors(include_url=False))
         sys.exit(f"jobmojito-mcp: invalid configuration: {problems}")
 
 
+def _named(location: tuple[Any, ...], flags: dict[str, str]) -> str:
+    """A setting as a person gives it: `--port (JOBMOJITO_MCP_PORT)`, not the field `mcp_port`."""
+    field = str(location[0]) if location else ""
+    if field in flags:
+        return f"{flags[field]} (JOBMOJITO_{field.upper()})"
+    return ".".join(map(str, location))
+
+
+def _refuse_unknown(parser: _Parser, args: argparse.Namespace, extras: list[str]) -> NoReturn:
+    """Arguments argparse did not know, with what was probably meant: `limit=3` for a tool's
+    argument given as a flag, the nearest flag for a misspelt one."""
+    prog = f"jobmojito-mcp {args.command}" if args.command else "jobmojito-mcp"
+    first = next((extra for extra in extras if extra.startswith("-")), extras[0])
+    hint = ""
+    if args.command == "call" and first.startswith("-"):
+        from jobmojito_mcp.toolsets import TOOLS_BY_NAME
+
+        spec = TOOLS_BY_NAME.get(args.tool)
+        name, _, value = first.lstrip("-").partition("=")
+        following = extras[extras.index(first) + 1 :]
+        if not value and following and not following[0].startswith("-"):
+            value = following[0]
+        field = name.replace("-", "_")
+        if spec is not None and field in spec.arguments.model_fields:
+            hint = f" Did you mean {field}={value or '...'}? Tool arguments are KEY=VALUE, not flags."
+    if not hint and first.startswith("-"):
+        command = parser.commands.get(args.command) if args.command else None
+        hint = (command or parser).suggest_flag(first)
+        if not hint and command is not None:
+            hint = parser.suggest_flag(first)
+    parser.exit(2, f"{prog}: unrecognized arguments: {' '.join(extras)}.{hint}\nSee `{prog} --help`.\n")
+
+
+def _check_sandbox_db(path: str | None) -> None:
+    """A sandbox file in a folder that does not exist is refused here, in one line, not by SQLite."""
+    if path is None:
+        return
+    target = Path(path).expanduser()
+    if target.is_dir():
+        sys.exit(f"jobmojito-mcp: --sandbox-db {path}: is a directory; give a file name in it")
+    if not target.parent.is_dir():
+        sys.exit(
+            f"jobmojito-mcp: --sandbox-db {path}: the folder {target.parent} does not exist; create it first"
+        )
+
+
+def _sandbox_take(args: argparse.Namespace) -> str | int:
+    """`sandbox take LINK`: the candidate takes the interview in the sandbox `call --sandbox` keeps."""
+    from jobmojito_mcp.commands import cached_sandbox_db
+    from jobmojito_mcp.sandbox import SandboxState, TakeRefused
+    from jobmojito_mcp.sandbox.admin import taken
+    from jobmojito_mcp.sandbox.takes import catch_up, take
+
+    settings = _settings(args)
+    path = settings.sandbox_db or cached_sandbox_db()
+    _check_sandbox_db(path)
+    state = SandboxState(db_path=path)
+    try:
+        catch_up(state)
+        row = taken(take(state, args.link, score=args.score, finish=args.finish))
+    except TakeRefused as refused:
+        return f"jobmojito-mcp sandbox take: {refused.message}"
+    finally:
+        state.close()
+    score = row.get("score")
+    shown = f", score {score:g}" if isinstance(score, int | float) else ""
+    print(
+        f"The candidate took interview {row['interview_id']}: result {row['interview_result_id']} "
+        f"({row['status']}{shown}), in {path}.\nNext: call list_interview_results "
+        f"interview_id={row['interview_id']} (with --sandbox)."
+    )
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> None:
-    args = _parser().parse_args(argv)
+    import sqlite3
+
+    parser = _parser()
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        _refuse_unknown(parser, args, extras)
+    try:
+        _run(args)
+    except sqlite3.Error as exc:  # the sandbox's file: unreadable, not SQLite, locked
+        sys.exit(f"jobmojito-mcp: the sandbox file (--sandbox-db) cannot be used: {exc}")
+
+
+def _run(args: argparse.Namespace) -> None:
     if args.command == "sandbox":
+        _check_sandbox_db(getattr(args, "sandbox_db", None))
+        if args.sandbox_command == "take":
+            sys.exit(_sandbox_take(args))
         from jobmojito_mcp.sandbox import serve
 
         tokens = frozenset(args.accept_token) if args.accept_token else None
-        serve(
-            args.sandbox_host,
-            args.sandbox_port,
-            tokens=tokens,
-            db_path=args.sandbox_db,
-            latency=args.latency,
-            token_ttl=args.token_ttl,
-            consent=args.consent,
-            auto_take=args.auto_take,
-        )
+        try:
+            serve(
+                args.sandbox_host,
+                args.sandbox_port,
+                tokens=tokens,
+                db_path=args.sandbox_db,
+                latency=args.latency,
+                token_ttl=args.token_ttl,
+                consent=args.consent,
+                auto_take=args.auto_take,
+            )
+        except OSError as exc:  # e.g. the port is taken
+            sys.exit(
+                f"jobmojito-mcp sandbox: cannot serve on {args.sandbox_host}:{args.sandbox_port}: "
+                f"{exc.strerror or exc}; choose another --port (0: any free one)"
+            )
         return
 
     import anyio
@@ -269,6 +461,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     from jobmojito_mcp.logs import configure_logging
 
     settings = _settings(args)
+    if settings.sandbox:
+        _check_sandbox_db(settings.sandbox_db)
     if args.command in ("login", "logout"):
         configure_logging("DEBUG" if settings.log_level == "DEBUG" else "ERROR", settings.log_format)
         from jobmojito_mcp.signin import login
@@ -302,6 +496,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(f"jobmojito-mcp: {refusal}")
     if settings.mcp_transport == "stdio":
         from jobmojito_mcp.server import serve_stdio
+
+        if sys.stdin.isatty():  # a person started it: say what it is waiting for (on stderr)
+            print(
+                "jobmojito-mcp: serving MCP on stdin/stdout, waiting for an MCP client (this is what Claude "
+                "Desktop launches). To try a tool yourself: jobmojito-mcp --sandbox call list_avatars; "
+                "all commands: jobmojito-mcp --help. Ctrl+C stops.",
+                file=sys.stderr,
+                flush=True,
+            )
 
         with contextlib.suppress(KeyboardInterrupt):
             anyio.run(serve_stdio, settings)
