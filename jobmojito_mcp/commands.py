@@ -180,11 +180,114 @@ async def _call_with(
 
 
 async def list_tools(settings: Settings, args: argparse.Namespace) -> int:
-    for spec in exposed_tools(settings):
-        hints = spec.annotations
-        kind = "read" if hints.read_only_hint else "destructive" if hints.destructive_hint else "creates"
-        _print(f"{spec.name:34} {kind:12} {spec.title}")
+    """The tools exposed (`--json`: as tools/list gives them to agents); with NAME, its arguments."""
+    exposed = exposed_tools(settings)
+    chosen = exposed
+    if args.name is not None:
+        chosen = tuple(spec for spec in exposed if spec.name == args.name)
+        if not chosen:
+            if args.name in TOOLS_BY_NAME:
+                problem = f"tool {args.name!r} is not exposed with --read-only / --tools / --toolsets."
+            else:
+                close = difflib.get_close_matches(args.name, TOOLS_BY_NAME, n=1)
+                problem = f"unknown tool {args.name!r}." + (f" Did you mean {close[0]}?" if close else "")
+            _print(f"jobmojito-mcp tools: {problem} Tools: {', '.join(spec.name for spec in exposed)}.")
+            return 2
+    if args.json:
+        listed = await _listing(settings, {spec.name for spec in chosen})
+        _print(json.dumps(listed if args.name is None else listed[0], indent=2, ensure_ascii=False))
+        return 0
+    if args.name is not None:
+        for line in describe_tool(chosen[0]):
+            _print(line)
+        return 0
+    for spec in chosen:
+        _print(f"{spec.name:34} {_kind(spec):12} {spec.title}")
+    _print()
+    _print("Arguments of one: jobmojito-mcp tools NAME; as agents see them: jobmojito-mcp tools --json")
     return 0
+
+
+def _kind(spec: ToolSpec[Any, Any]) -> str:
+    hints = spec.annotations
+    return "read" if hints.read_only_hint else "destructive" if hints.destructive_hint else "creates"
+
+
+async def _listing(settings: Settings, names: set[str]) -> list[dict[str, Any]]:
+    """tools/list as an agent gets it from this configuration (through the real server), for `names`."""
+    async with open_upstream(settings) as (upstream, credential):
+        server = build_server(
+            upstream, lambda _ctx: credential, tools=exposed_tools(settings), sandbox=settings.sandbox
+        )
+        async with Client(server) as client:
+            listed = await client.list_tools()
+    return [
+        tool.model_dump(mode="json", by_alias=True, exclude_none=True)
+        for tool in listed.tools
+        if tool.name in names
+    ]
+
+
+def describe_tool(spec: ToolSpec[Any, Any]) -> list[str]:
+    """A tool for a person: what it does, whether it asks first, then each argument (name, type,
+    required, meaning, allowed values), nested ones as `users[].email`."""
+    from jobmojito_mcp.tooling.schemas import tool_schemas
+
+    input_schema, _ = tool_schemas(spec)
+    lines = [f"{spec.name}: {spec.title} ({_kind(spec)})", spec.description]
+    if spec.confirm is not None:
+        lines.append(
+            "Asks first when the call is harmful (see `call --help`: y/N in a terminal, else --yes)."
+        )
+    lines += ["", "Arguments:"]
+    lines += _argument_lines(input_schema, input_schema.get("$defs", {}), prefix="")
+    lines += ["", f"e.g. jobmojito-mcp call {spec.name} KEY=VALUE ... (or --args JSON)"]
+    return lines
+
+
+def _argument_lines(schema: dict[str, Any], defs: dict[str, Any], prefix: str) -> list[str]:
+    lines: list[str] = []
+    required = set(schema.get("required", ()))
+    for name, prop in schema.get("properties", {}).items():
+        prop = _resolved(prop, defs)
+        facts = [_type_of(prop, defs), "required" if name in required else "optional"]
+        if "default" in prop:
+            facts.append(f"default {json.dumps(prop['default'])}")
+        lines.append(f"  {prefix}{name} ({', '.join(facts)}): {prop.get('description', '')}".rstrip(": "))
+        allowed = _resolved(prop.get("items", {}), defs).get("enum") or prop.get("enum")
+        if allowed:
+            lines.append(f"      one of: {', '.join(json.dumps(v) if v == '' else str(v) for v in allowed)}")
+        items = _resolved(prop.get("items", {}), defs)
+        if items.get("type") == "object" and items.get("properties"):
+            lines += _argument_lines(items, defs, prefix=f"{prefix}{name}[].")
+        elif prop.get("type") == "object" and prop.get("properties"):
+            lines += _argument_lines(prop, defs, prefix=f"{prefix}{name}.")
+    return lines
+
+
+def _resolved(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        return {
+            **defs.get(ref.removeprefix("#/$defs/"), {}),
+            **{k: v for k, v in schema.items() if k != "$ref"},
+        }
+    return schema
+
+
+def _type_of(prop: dict[str, Any], defs: dict[str, Any]) -> str:
+    kind = prop.get("type")
+    if kind == "array":
+        return f"list of {_type_of(_resolved(prop.get('items', {}), defs), defs)}"
+    if kind is None and "anyOf" in prop:
+        return " or ".join(_type_of(_resolved(option, defs), defs) for option in prop["anyOf"])
+    if kind == "string" and "format" in prop:
+        return f"string ({prop['format']})"
+    if kind == "integer" and "minimum" in prop and "maximum" in prop:
+        return f"integer {prop['minimum']}-{prop['maximum']}"
+    if kind == "integer" and "minimum" in prop:
+        return f"integer >= {prop['minimum']}"
+    return str(kind or "any")
 
 
 async def check(settings: Settings, args: argparse.Namespace) -> int:
