@@ -103,7 +103,7 @@ async def call(settings: Settings, args: argparse.Namespace) -> int:
         documents = []
         for block in result.content:
             shown = terminal.show(block)
-            if not args.json:
+            if not args.json and shown.text:
                 _print(shown.text)
             if shown.document is not None:
                 documents.append(shown.document)

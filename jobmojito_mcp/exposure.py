@@ -14,6 +14,7 @@ enforcement points (the ASGI check, the MCP middleware); it does not own the too
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -67,10 +68,25 @@ def select_tools(
     """The tools to expose: all, the read-only ones, a named subset and/or named toolsets (never more
     than asked); unknown names are an error, so a typo cannot silently expose nothing."""
     if names is not None and (unknown := set(names) - TOOLS_BY_NAME.keys()):
-        raise ValueError(f"unknown tool(s) {', '.join(sorted(unknown))}; known: {', '.join(TOOLS_BY_NAME)}")
+        raise ValueError(
+            f"unknown tool(s) {', '.join(sorted(unknown))}{_did_you_mean(unknown, TOOLS_BY_NAME)}; "
+            f"known: {', '.join(TOOLS_BY_NAME)}"
+        )
     if toolsets is not None and (unknown := set(toolsets) - set(TOOLSETS)):
-        raise ValueError(f"unknown toolset(s) {', '.join(sorted(unknown))}; known: {', '.join(TOOLSETS)}")
+        raise ValueError(
+            f"unknown toolset(s) {', '.join(sorted(unknown))}{_did_you_mean(unknown, TOOLSETS)}; "
+            f"known: {', '.join(TOOLSETS)}"
+        )
     return narrowed(TOOLS, read_only=read_only, names=names, toolsets=toolsets)
+
+
+def _did_you_mean(unknown: Iterable[str], known: Iterable[str]) -> str:
+    """ " (did you mean list_avatars?)" for the names that look like a known one."""
+    candidates = list(known)
+    close = [
+        match[0] for name in sorted(unknown) if (match := difflib.get_close_matches(name, candidates, n=1))
+    ]
+    return f" (did you mean {', '.join(close)}?)" if close else ""
 
 
 class NarrowingRefused(ValueError):

@@ -113,8 +113,8 @@ def show(block: ContentBlock) -> Shown:
     if isinstance(block, TextContent):
         return Shown(block.text)
     if isinstance(block, ResourceLink):
-        what = _kind(block.mime_type)
-        return Shown(f"{what}: {block.uri}", Document(block.name, block.mime_type, link=str(block.uri)))
+        # The link is in the text already, and is saved below: said once.
+        return Shown("", Document(block.name, block.mime_type, link=str(block.uri)))
     if isinstance(block, EmbeddedResource):
         resource = block.resource
         name = str(resource.uri).rsplit("/", 1)[-1] or "document"

@@ -173,7 +173,9 @@ def _auth_options(
             keys = ApiKeyVerifier(load_api_keys(settings))
         except (ValueError, OSError) as problem:  # no keys, a short one, an unreadable key file
             said = str(problem)  # said once: the verifier's own messages already start with the flag
-            raise ConfigurationRefused(said if said.startswith("--auth") else f"--auth api-key: {said}") from None
+            raise ConfigurationRefused(
+                said if said.startswith("--auth") else f"--auth api-key: {said}"
+            ) from None
         return {
             "token_verifier": keys,
             "auth": AuthSettings(issuer_url=public_url(settings), resource_server_url=None),
