@@ -102,7 +102,7 @@ async def call(settings: Settings, args: argparse.Namespace) -> int:
             _print(json.dumps(result.model_dump(mode="json", by_alias=True, exclude_none=True), indent=2))
         documents = []
         for block in result.content:
-            shown = terminal.show(block)
+            shown = terminal.show(block, for_the_user=True)
             if not args.json and shown.text:
                 _print(shown.text)
             if shown.document is not None:
@@ -311,7 +311,9 @@ async def check(settings: Settings, args: argparse.Namespace) -> int:
         report(True, "the built-in sandbox needs no sign-in")
     else:
         signed_in, where = _sign_in_status(settings)
-        report(signed_in, where, "run `jobmojito-mcp login` (or try --sandbox)")
+        report(
+            signed_in, where, f"run `jobmojito-mcp login{_options_that_matter(settings)}` (or try --sandbox)"
+        )
         if settings.token is None:
             from jobmojito_mcp.signin.store import CredentialStore
 
@@ -324,7 +326,9 @@ async def check(settings: Settings, args: argparse.Namespace) -> int:
         report(
             reachable,
             f"{target} is reachable" if reachable else f"cannot reach {target}",
-            "check JOBMOJITO_BASE_URL, your network and proxy (HTTPS_PROXY / NO_PROXY), and SSL_CERT_FILE",
+            f"check --base-url (JOBMOJITO_BASE_URL, now {settings.base_url}), your network and proxy "
+            "(HTTPS_PROXY / NO_PROXY), and SSL_CERT_FILE; then run `jobmojito-mcp "
+            f"{'--sandbox ' if settings.sandbox else ''}check{_options_that_matter(settings)}` again",
         )
         if reachable and not failed:
             every_tool = settings.model_copy(update={"tools": None, "toolsets": None, "read_only": False})
@@ -349,6 +353,23 @@ async def check(settings: Settings, args: argparse.Namespace) -> int:
                 )
     _print("all good" if not failed else "some checks failed")
     return 1 if failed else 0
+
+
+def _options_that_matter(settings: Settings) -> str:
+    """The options that pick which JobMojito (and which sign-in), when not the defaults: a fix that
+    drops them would sign in to, or check, production instead."""
+    import shlex
+
+    from jobmojito_mcp.config import DEFAULT_BASE_URL
+
+    options = []
+    if settings.base_url != DEFAULT_BASE_URL:
+        options += ["--base-url", settings.base_url]
+    if settings.auth_url:
+        options += ["--auth-url", settings.auth_url]
+    if settings.credentials_file:
+        options += ["--credentials-file", settings.credentials_file]
+    return "".join(f" {shlex.quote(option)}" for option in options)
 
 
 def _validity(settings: Settings) -> str:

@@ -109,9 +109,13 @@ class Document:
     link: str | None = None
 
 
-def show(block: ContentBlock) -> Shown:
+def show(block: ContentBlock, for_the_user: bool = False) -> Shown:
+    """`for_the_user`: the reader is the person an agent would be told to ask (`call` at a terminal)."""
     if isinstance(block, TextContent):
-        return Shown(block.text)
+        text = block.text
+        if for_the_user:
+            text = text.replace("Ask the user to run", "Run").replace("ask the user to run", "run")
+        return Shown(text)
     if isinstance(block, ResourceLink):
         # The link is in the text already, and is saved below: said once.
         return Shown("", Document(block.name, block.mime_type, link=str(block.uri)))
