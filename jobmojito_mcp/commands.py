@@ -107,8 +107,10 @@ async def call(settings: Settings, args: argparse.Namespace) -> int:
                 _print(shown.text)
             if shown.document is not None:
                 documents.append(shown.document)
+        if result.is_error:
+            return 1  # the error says what to fix; there is nothing to save
         saved = await _save_documents(upstream, documents, args.out, quiet=args.json)
-    return 1 if result.is_error else 0 if saved else 1
+    return 0 if saved else 1
 
 
 async def _save_documents(

@@ -17,7 +17,7 @@ import pexpect
 import pytest
 
 from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox
-from tests.support import COOKBOOK, TOKEN, run_cli
+from tests.support import COOKBOOK, TOKEN, run_cli, server_env, stdio_server
 
 pytestmark = [pytest.mark.timeout(90)]
 
@@ -168,3 +168,217 @@ def test_in_a_terminal_end_of_input_dismisses(sandbox: RunningSandbox, tmp_path:
     output, status = finish(child)
     assert status == 1, output
     assert sandbox.requests() == []
+
+
+# 2. A report from the command line: content read as a person reads it, the document saved.
+
+
+def _finished_results(sandbox: RunningSandbox, tmp_path: Path, scores: list[float]) -> list[str]:
+    interview_id = create_interview(sandbox, tmp_path)
+    users = [{"name": f"Candidate {n}", "email": f"c{n}@example.com"} for n in range(len(scores))]
+    done = run_cli(
+        "call", "register_users_for_interview", "--json", "--args",
+        json.dumps({"interview_id": interview_id, "users": users, "send_email": False}),
+        env=person_env(tmp_path, sandbox),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout
+    links = [user["interview_url"] for user in json.loads(done.stdout)["structuredContent"]["users"]]
+    return [
+        sandbox.take_interview(link, score=score)["interview_result_id"]
+        for link, score in zip(links, scores, strict=True)
+    ]
+
+
+def test_a_pdf_report_is_saved_where_asked(sandbox: RunningSandbox, tmp_path: Path) -> None:
+    result_ids = _finished_results(sandbox, tmp_path, [91, 64])
+    out = tmp_path / "report.pdf"
+    done = run_cli(
+        "call", "generate_interview_report", "export_type=pdf", f"interview_result_ids={json.dumps(result_ids)}",
+        "--out", str(out), env=person_env(tmp_path, sandbox),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert out.read_bytes().startswith(b"%PDF-")
+    assert f"to {out}" in done.stdout
+    for raw in (
+        "type='resource_link'",
+        "TextResourceContents(",
+        "ResourceLink(",
+        '"structuredContent"',
+        "{\n",
+    ):
+        assert raw not in done.stdout  # text for people; JSON only with --json
+
+
+def test_an_html_report_lands_in_the_working_directory(sandbox: RunningSandbox, tmp_path: Path) -> None:
+    [result_id] = _finished_results(sandbox, tmp_path, [77])
+    work = tmp_path / "work"
+    work.mkdir()
+    child = in_terminal(
+        ["call", "generate_interview_report", "export_type=html", f"interview_result_id={result_id}"],
+        person_env(tmp_path, sandbox), cwd=work,
+    )  # fmt: skip
+    output, status = finish(child)
+    assert status == 0, output
+    [saved] = list(work.iterdir())
+    assert saved.suffix == ".html" and b"<html" in saved.read_bytes().lower()
+    assert f"Saved {saved.name} to {saved}" in output.replace("\r\n", " ").replace("\n", " ")
+
+
+def test_call_sandbox_reports_are_saved_before_the_sandbox_goes(tmp_path: Path) -> None:
+    """`call --sandbox` runs the simulator inside the command: its link dies with it, so the file is
+    fetched from the sandbox's own storage and saved."""
+    env = person_env(tmp_path)
+    auto = ("--sandbox", "--sandbox-auto-take", "0")
+    arguments = copy.deepcopy(COOKBOOK["create_interview"]) | {"interview_template_id": DEFAULT_TEMPLATE_ID}
+    created = run_cli(*auto, "call", "create_interview", "--json", "--args", json.dumps(arguments), env=env)
+    interview_id = json.loads(created.stdout)["structuredContent"]["interview_def_set_id"]
+    run_cli(*auto, "call", *invite(interview_id, send_email=False)[1:], env=env)
+    listed = run_cli(
+        *auto, "call", "list_interview_results", f"interview_id={interview_id}", "--json", env=env
+    )
+    [row] = json.loads(listed.stdout)["structuredContent"]["data"]
+    out = tmp_path / "r.pdf"
+    done = run_cli(*auto, "call", "generate_interview_report", "export_type=pdf",
+                   f"interview_result_id={row['interview_result_id']}", "--out", str(out), env=env)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert out.read_bytes().startswith(b"%PDF-")
+
+
+# 3. Simulating a candidate from the shell, in the sandbox `call --sandbox` keeps.
+
+
+def test_sandbox_take_acts_on_the_state_call_sandbox_uses(tmp_path: Path) -> None:
+    env = person_env(tmp_path)
+    arguments = copy.deepcopy(COOKBOOK["create_interview"]) | {"interview_template_id": DEFAULT_TEMPLATE_ID}
+    created = run_cli(
+        "--sandbox", "call", "create_interview", "--json", "--args", json.dumps(arguments), env=env
+    )
+    interview_id = json.loads(created.stdout)["structuredContent"]["interview_def_set_id"]
+    invited = run_cli("--sandbox", "call", *invite(interview_id, send_email=False)[1:], "--json", env=env)
+    [user] = json.loads(invited.stdout)["structuredContent"]["users"]
+    took = run_cli("sandbox", "take", user["interview_url"], "--score", "91", env=env)
+    assert took.returncode == 0, took.stdout + took.stderr
+    assert "score 91" in took.stdout and f"interview_id={interview_id}" in took.stdout
+    listed = run_cli(
+        "--sandbox", "call", "list_interview_results", f"interview_id={interview_id}", "--json", env=env
+    )
+    [row] = json.loads(listed.stdout)["structuredContent"]["data"]
+    assert row["coach_status"] == "completed" and row["score"] == 91
+    again = run_cli("sandbox", "take", user["interview_url"], env=env)
+    assert again.returncode == 1 and "already used" in again.stderr and "Traceback" not in again.stderr
+
+
+def test_auto_take_has_one_name(tmp_path: Path) -> None:
+    for command in (["--help"], ["sandbox", "--help"]):
+        shown = run_cli(*command, env=person_env(tmp_path)).stdout
+        assert "--sandbox-auto-take" in shown and "--auto-take " not in shown.replace(
+            "--sandbox-auto-take", ""
+        )
+
+
+# 4. No tracebacks for a person's mistakes: one or two lines saying what to do.
+
+BAD_INPUT = [
+    ["sandbox", "--port", "99999"],
+    ["sandbox", "--port", "many"],
+    ["sandbox", "--sandbox-db", "{tmp}/no-such-dir/x.db", "--port", "0"],
+    ["--sandbox", "--sandbox-db", "{tmp}/no-such-dir/x.db", "call", "list_avatars"],
+    ["--sandbox", "--sandbox-db", "{tmp}/no-such-dir/x.db", "check"],
+    ["--sandbox", "--sandbox-db", "{tmp}/no-such-dir/x.db"],
+    ["--sandbox", "--sandbox-db", "{tmp}/not-sqlite.db", "call", "list_avatars"],
+    ["--port", "99999", "--transport", "http"],
+    ["--transport", "http", "--auth", "api-key"],
+    ["--timeout", "soon", "check"],
+    ["--sandbox", "call", "list_avatars", "--limit", "3"],
+    ["--sandbx", "call", "list_avatars"],
+    ["--sandbox", "call", "list_avatars", "--args", "{limit: 3}"],
+    ["--sandbox", "call", "list_avatars", "limit"],
+    ["--sandbox", "call", "list_avatars", "limit=abc"],
+    ["--sandbox", "call", "list_avatar"],
+    [
+        "--sandbox",
+        "call",
+        "generate_interview_report",
+        "interview_result_id=nope",
+        "--out",
+        "{tmp}/no-such-dir/r.pdf",
+    ],
+    ["--tools", "list_avatar", "tools"],
+    ["--toolsets", "nope", "tools"],
+    ["tools", "list_avatar"],
+    ["tools", "--jsn"],
+    ["sandbox", "take", "no-such-link"],
+    ["sandbox", "take", "x", "--score", "101"],
+    ["--sandbox", "call", "set_interview_state", "position_id=x", "status=deleted"],
+    ["nonsense"],
+]
+
+
+@pytest.mark.parametrize("command", BAD_INPUT, ids=[" ".join(c) for c in BAD_INPUT])
+def test_bad_input_gets_a_line_not_a_traceback(command: list[str], tmp_path: Path) -> None:
+    (tmp_path / "not-sqlite.db").write_text("this is not a database\n" * 100)
+    command = [part.replace("{tmp}", str(tmp_path)) for part in command]
+    done = run_cli(*command, env=person_env(tmp_path))
+    said = (done.stdout + done.stderr).strip()
+    assert done.returncode != 0, said
+    assert "Traceback" not in said and 'File "' not in said, said
+    assert 0 < len(said.splitlines()) <= 3, said
+
+
+# 6. A tool's arguments, and the listing as agents get it.
+
+
+def test_tools_name_shows_each_argument(tmp_path: Path) -> None:
+    done = run_cli("tools", "list_interview_results", env=person_env(tmp_path))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "order_by (string, optional): score: best first" in done.stdout
+    assert "one of: score, created_at_newest" in done.stdout
+    assert "limit (integer 1-1000, optional, default 50)" in done.stdout
+    nested = run_cli("tools", "register_users_for_interview", env=person_env(tmp_path)).stdout
+    assert "users[].email (string, required)" in nested and "Asks first" in nested
+
+
+@pytest.mark.anyio
+async def test_tools_json_is_the_listing_agents_get(sandbox: RunningSandbox, tmp_path: Path) -> None:
+    done = run_cli("tools", "--json", env=person_env(tmp_path))
+    assert done.returncode == 0, done.stderr
+    async with stdio_server(server_env(sandbox.base_url)) as server:
+        agents_get = await server.client.list_tools()
+    assert json.loads(done.stdout) == [
+        tool.model_dump(mode="json", by_alias=True, exclude_none=True) for tool in agents_get.tools
+    ]
+    one = json.loads(run_cli("tools", "create_interview", "--json", env=person_env(tmp_path)).stdout)
+    assert one["name"] == "create_interview" and "inputSchema" in one and "outputSchema" in one
+
+
+# 7. Bad flags: what was probably meant, not the usage wall.
+
+
+@pytest.mark.parametrize(
+    ("command", "suggestion"),
+    [
+        (["--sandbox", "call", "list_avatars", "--limit", "3"], "Did you mean limit=3?"),
+        (["--sandbox", "call", "list_avatars", "--limit=3"], "Did you mean limit=3?"),
+        (["--sandbx", "call", "list_avatars"], "Did you mean --sandbox?"),
+        (["call", "list_avatars", "--jsn"], "Did you mean --json?"),
+        (["--tools", "list_avatar", "tools"], "did you mean list_avatars?"),
+        (["tools", "list_avatar"], "Did you mean list_avatars?"),
+        (["--sandbox", "call", "list_avatars", "limt"], "did you mean limit=...?"),
+    ],
+)
+def test_mistakes_get_a_suggestion(command: list[str], suggestion: str, tmp_path: Path) -> None:
+    done = run_cli(*command, env=person_env(tmp_path))
+    said = done.stdout + done.stderr
+    assert done.returncode != 0 and suggestion in said, said
+    assert "usage:" not in said
+
+
+# 5. `check`'s fixes keep the options that chose what was checked.
+
+
+def test_check_fixes_repeat_the_options_that_matter(tmp_path: Path) -> None:
+    base = "http://127.0.0.1:9/functions/v1"
+    done = run_cli("--base-url", base, "check", env=person_env(tmp_path))
+    assert done.returncode == 1
+    assert f"run `jobmojito-mcp login --base-url {base}`" in done.stdout
+    assert f"`jobmojito-mcp check --base-url {base}` again" in done.stdout
