@@ -145,7 +145,8 @@ async def test_counts_stay_integers_and_reasons_read_cleanly(sandbox: RunningSan
     assert type(count) is int and f"with {count} AI-written questions" in text_of(created)
     assert not screened.is_error, text_of(screened)
     assert screened.structured_content and screened.structured_content["status"] == "ai_reject"
-    assert "position keywords." in text_of(screened) and ".." not in text_of(screened)
+    assert "position keywords (matched: " in text_of(screened) and ".." not in text_of(screened)
+    assert "; missing: " in text_of(screened)  # the rejection names what the résumé lacked (issue 22)
 
 
 # 6. A "not found" names the id that was not found.

@@ -325,6 +325,7 @@ def build_http_app(
     routes: list[BaseRoute] = [
         Route("/healthz", _healthz),
         Route("/readyz", _readyz_for(upstream, settings, shared)),
+        Route("/", _index_for(settings), methods=["GET"]),
     ]
     middleware: list[Any] = []
     lifespan = None
@@ -377,6 +378,29 @@ def build_http_app(
     )
     app.add_middleware(HostOriginGuard, allowed_hosts=hosts, allowed_origins=origins, unguarded=unguarded)
     return app
+
+
+def _index_for(settings: Settings) -> Any:
+    """`GET /`: a person who opens the server's address learns what it is and where MCP is served,
+    rather than a bare 404."""
+    paths = []
+    if settings.mcp_transport in ("streamable-http", "http"):
+        paths.append(("/mcp", "Streamable HTTP"))
+    if settings.mcp_transport in ("sse", "http"):
+        paths.append(("/sse", "SSE, older clients"))
+
+    async def index(request: Request) -> Response:
+        # The address the person used (the Host was checked), unless the public one is configured.
+        base = (settings.mcp_public_url or str(request.base_url)).rstrip("/")
+        endpoints = " or ".join(f"{base}{path} ({kind})" for path, kind in paths)
+        text = (
+            f"jobmojito-mcp {__version__}: an MCP server for JobMojito AI job interviews.\n"
+            f"Connect an MCP client to {endpoints}; this page is not an MCP endpoint.\n"
+            f"Health: {base}/healthz, readiness: {base}/readyz.\n"
+        )
+        return PlainTextResponse(text)
+
+    return index
 
 
 async def _healthz(request: Request) -> Response:

@@ -77,7 +77,12 @@ def decide(resume: str, position_text: str) -> Decision:
     score = matched / len(wanted)
     status = next((name for floor, name in THRESHOLDS if score >= floor), "ai_reject")
     if status == "ai_reject":
-        return Decision(status, f"The résumé matches {matched} of {len(wanted)} position keywords.")
+        found = sorted(wanted & keywords(resume))
+        return Decision(
+            status,
+            f"The résumé matches {matched} of {len(wanted)} position keywords "
+            f"(matched: {', '.join(found) or 'none'}; missing: {', '.join(sorted(wanted - set(found)))}).",
+        )
     if status == "recruiter_reject":
         return Decision(status, "A recruiter reviewed the application and declined it.")
     return Decision(status)

@@ -132,9 +132,23 @@ def present_avatars(args: ListAvatarsToolArgs, answer: AvatarList) -> dict[str, 
     return result | following
 
 
+def _filters_given(args: Any, names: tuple[str, ...]) -> str:
+    """ "status=draft, filter_text='x'": the filters this call was given, to name in "nothing matches"."""
+    given = {name: getattr(args, name) for name in names if getattr(args, name, None) not in (None, "")}
+    return ", ".join(
+        f"{name}={value!r}" if isinstance(value, str) and " " in value else f"{name}={value}"
+        for name, value in given.items()
+    )
+
+
 def summarize_avatars(args: ListAvatarsToolArgs, result: AvatarList) -> str:
     if not result.data:
-        return "No templates match. Try without filters, or include_archived/include_public."
+        given = _filters_given(args, ("type", "status", "mojito_language_code", "filter_text"))
+        if given:
+            return f"No templates match {given}. Try without them, or include_archived/include_public."
+        return (
+            "This account has no templates of its own: try include_public=true, or create one in JobMojito."
+        )
     lines = []
     for t in result.data:
         notes = []
@@ -400,7 +414,13 @@ def present_interviews(args: ListInterviewsToolArgs, answer: InterviewList) -> d
 
 def summarize_interviews(args: ListInterviewsToolArgs, result: InterviewList) -> str:
     if not result.data:
-        return "No interviews match. Try without filters (status, filter_text), or another type."
+        given = _filters_given(args, ("status", "filter_text", "type", "filter_emoji"))
+        if given:
+            return f"No interviews match {given}. Try without them, or another type."
+        return (
+            "This account has no interviews yet (of type interview; type=coaching or assessment lists "
+            "the others). create_interview makes one."
+        )
     shown, more = page_note(result.data, result.pagination, "interview")
     lines = [
         f"- {row.id} | {row.name} | {row.status} | {row.type} | {row.mojito_language_code} | "

@@ -382,6 +382,12 @@ def risks_of(value: Any) -> list[str] | None:
     return [_text(value) or ""]
 
 
+def _minutes(seconds: float) -> str:
+    """JobMojito counts durations in deciseconds; people read "9 min 38 s"."""
+    whole = round(seconds)
+    return f"{whole // 60} min {whole % 60} s" if whole >= 60 else f"{whole} s"
+
+
 def summarize_details(args: ResultDetailsToolArgs, result: ResultDetails) -> str:
     if result.status != "completed" or result.score is None:
         answered = sum(1 for turn in result.transcript or [] if turn.is_answer)
@@ -389,7 +395,8 @@ def summarize_details(args: ResultDetailsToolArgs, result: ResultDetails) -> str
             f"Result {args.interview_result_id}: {result.status or 'unknown status'}, not assessed yet "
             f"({answered} answer(s) so far). Check again later."
         )
-    parts = [f"Result {args.interview_result_id}: score {result.score:g}/100."]
+    lasted = f" The interview lasted {_minutes(result.duration / 10)}." if result.duration else ""
+    parts = [f"Result {args.interview_result_id}: score {result.score:g}/100.{lasted}"]
     if result.score_text:
         parts.append(excerpt(result.score_text, 400))
     if result.ai_analysis_recruiter:
