@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -382,3 +383,105 @@ def test_check_fixes_repeat_the_options_that_matter(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert f"run `jobmojito-mcp login --base-url {base}`" in done.stdout
     assert f"`jobmojito-mcp check --base-url {base}` again" in done.stdout
+
+
+# 8. Texts that said the wrong thing, or said it twice.
+
+
+def test_empty_listings_name_the_filters_given_or_none(tmp_path: Path) -> None:
+    env = person_env(tmp_path)
+    bare = run_cli("--sandbox", "--reset-sandbox", "call", "list_interviews", env=env)
+    assert bare.returncode == 0, bare.stdout
+    assert "no interviews yet" in bare.stdout and "without" not in bare.stdout
+    filtered = run_cli(
+        "--sandbox", "call", "list_interviews", "status=archived", "filter_text=zebra", env=env
+    )
+    assert "No interviews match status=archived, filter_text=zebra" in filtered.stdout
+
+
+def test_result_details_say_how_long_in_minutes(sandbox: RunningSandbox, tmp_path: Path) -> None:
+    [result_id] = _finished_results(sandbox, tmp_path, [80])
+    done = run_cli(
+        "call",
+        "get_interview_result_details",
+        f"interview_result_id={result_id}",
+        env=person_env(tmp_path, sandbox),
+    )
+    assert done.returncode == 0, done.stdout
+    assert re.search(r"The interview lasted (\d+ min )?\d+ s\.", done.stdout), done.stdout
+
+
+def test_messages_name_flags_once_and_as_typed(tmp_path: Path) -> None:
+    env = person_env(tmp_path)
+    port = run_cli("--transport", "http", "--port", "99999", env=env)
+    assert "--port" in port.stderr and "mcp_port" not in port.stderr
+    keys = run_cli("--transport", "http", "--auth", "api-key", env=env)
+    assert keys.stderr.count("--auth api-key") == 1, keys.stderr
+    bad_json = run_cli("--sandbox", "call", "list_avatars", "--args", "{limit: 3}", env=env)
+    assert bad_json.returncode == 2 and "--args is not valid JSON" in bad_json.stdout
+    not_signed_in = run_cli("call", "list_avatars", env=env)
+    assert "Run `jobmojito-mcp login`" in not_signed_in.stdout and "Ask the user" not in not_signed_in.stdout
+
+
+def test_every_command_is_described_in_help(tmp_path: Path) -> None:
+    top = run_cli("--help", env=person_env(tmp_path)).stdout
+    for command in ("check", "call", "tools", "login", "logout", "sandbox"):
+        assert re.search(rf"^\s+{command}\s+\S", top, re.MULTILINE), f"{command} has no description"
+        own = run_cli(command, "--help", env=person_env(tmp_path)).stdout
+        assert own.count("\n\n") >= 2, own  # usage, then a description paragraph, then the options
+
+
+def test_reset_sandbox_is_accepted_before_call(tmp_path: Path) -> None:
+    done = run_cli(
+        "--sandbox", "--reset-sandbox", "call", "list_avatars", "limit=1", env=person_env(tmp_path)
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_call_prints_text_and_json_only_when_asked(tmp_path: Path) -> None:
+    env = person_env(tmp_path)
+    text = run_cli("--sandbox", "call", "list_avatars", "limit=1", env=env)
+    assert text.returncode == 0 and "templates 1-1" in text.stdout and "{" not in text.stdout
+    whole = json.loads(run_cli("--sandbox", "call", "list_avatars", "limit=1", "--json", env=env).stdout)
+    assert whole["structuredContent"]["data"] and whole["content"][0]["type"] == "text"
+
+
+def test_the_stdio_server_in_a_terminal_says_it_waits_for_a_client(tmp_path: Path) -> None:
+    child = in_terminal(["--sandbox"], person_env(tmp_path))
+    child.expect("waiting for an MCP client")
+    child.expect("Ctrl\\+C stops")
+    child.sendintr()
+    output, status = finish(child)
+    assert status == 0 and "Traceback" not in output, output
+
+
+def test_the_hosted_server_says_what_it_is_at_its_root(tmp_path: Path) -> None:
+    import anyio
+    import httpx2
+
+    from tests.support import http_server
+
+    async def scenario() -> str:
+        async with (
+            http_server(person_env(tmp_path), ["--sandbox", "--transport", "http"]) as server,
+            httpx2.AsyncClient() as http,
+        ):
+            answer = await http.get(f"{server.url}/")
+        assert answer.status_code == 200
+        return answer.text
+
+    text = anyio.run(scenario)
+    assert "/mcp (Streamable HTTP)" in text and "/sse" in text and "not an MCP endpoint" in text
+
+
+def test_screening_rejections_name_the_keywords(tmp_path: Path) -> None:
+    candidate = COOKBOOK["create_interview_for_candidate"] | {"candidate_email": "someone@example.com"}
+    done = run_cli(
+        "--sandbox",
+        "call",
+        "create_interview_for_candidate",
+        "--args",
+        json.dumps(candidate),
+        env=person_env(tmp_path),
+    )
+    assert "position keywords (matched: " in done.stdout and "; missing: " in done.stdout, done.stdout
