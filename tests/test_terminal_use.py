@@ -485,3 +485,38 @@ def test_screening_rejections_name_the_keywords(tmp_path: Path) -> None:
         env=person_env(tmp_path),
     )
     assert "position keywords (matched: " in done.stdout and "; missing: " in done.stdout, done.stdout
+
+
+# 9. The PDF report: dated, the ranking first, one candidate per page, whole-number scores.
+
+
+def pdf_pages(document: bytes) -> list[str]:
+    """The text of each page, in order (the sandbox writes one content stream per page)."""
+    streams = re.findall(rb"/Length \d+ >>\nstream\n(.*?)\nendstream", document, re.S)
+    pages = [" ".join(p.decode("cp1252") for p in re.findall(rb"\((.*?)\) Tj", stream)) for stream in streams]
+    return [page.replace("\\(", "(").replace("\\)", ")") for page in pages]
+
+
+def test_the_pdf_report_leads_with_the_ranking(sandbox: RunningSandbox, tmp_path: Path) -> None:
+    result_ids = _finished_results(sandbox, tmp_path, [64, 91, 77])
+    out = tmp_path / "report.pdf"
+    done = run_cli(
+        "call", "generate_interview_report", "export_type=pdf", f"interview_result_ids={json.dumps(result_ids)}",
+        "--out", str(out), env=person_env(tmp_path, sandbox),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout
+    document = out.read_bytes()
+    pages = pdf_pages(document)
+    assert b"/Count 4" in document and len(pages) == 4  # the ranking, then a page per candidate
+    first = pages[0]
+    assert re.search(r"Generated \d{4}-\d\d-\d\d \d\d:\d\d UTC", first)
+    assert "Candidates ranked by score" in first
+    ranking = re.findall(r"(\d) Candidate (\d) (\d+) ", first)
+    assert ranking == [("1", "1", "91"), ("2", "2", "77"), ("3", "0", "64")], first
+    for page, (name, score) in zip(
+        pages[1:], [("Candidate 1", "91"), ("Candidate 2", "77"), ("Candidate 0", "64")], strict=True
+    ):
+        assert page.startswith(f"{name} (") and f"Score: {score}" in page
+        others = {"Candidate 0", "Candidate 1", "Candidate 2"} - {name}
+        assert not any(other in page for other in others)  # nobody else's part
+    assert ".0 " not in " ".join(pages) and ".0)" not in " ".join(pages)

@@ -7,13 +7,17 @@ rubric, analytics, transcript, files, recording links; grouping by question); th
 translated report is marked with its language; the sandbox does not translate the text.
 
 The PDF is written by hand (PDF 1.4, Helvetica in WinAnsi encoding, A4 pages, a correct
-cross-reference table): small, valid, and no dependency for something this simple.
+cross-reference table): small, valid, and no dependency for something this simple. It reads as
+a hiring manager reads it: title and generation date, then (for several results) the candidates
+ranked by score in a table, then each candidate on a page of their own; scores as whole numbers
+where they are whole ("91", as everywhere else).
 """
 
 from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 FEATURE_DEFAULTS = {
@@ -95,7 +99,7 @@ def sections_of(subject: Subject, features: dict[str, Any], template: str) -> li
             Section(
                 "Analytics",
                 [
-                    f"Score: {details.get('score')}",
+                    f"Score: {_number(details.get('score'))}",
                     f"Sentiment: {details.get('score_sentiment')}",
                     f"Words per minute: {details.get('score_words_per_minute')}",
                     f"Coverage: {details.get('ai_interview_coverage_percentage')}%",
@@ -111,7 +115,7 @@ def sections_of(subject: Subject, features: dict[str, Any], template: str) -> li
         for turn in answers:
             lines += [
                 f"Q: {turn.get('question_asked')}",
-                f"A: {turn.get('answer')} (score {turn.get('score')})",
+                f"A: {turn.get('answer')} (score {_number(turn.get('score'))})",
             ]
         out.append(Section("Transcript", lines))
     if features["files"]:
@@ -134,7 +138,7 @@ def grouped_by_question(subjects: list[Subject]) -> Section:
         for turn in subject.details.get("transcript") or []:
             if turn.get("is_answer"):
                 order.setdefault(str(turn.get("question_asked")), []).append(
-                    f"{subject.row.get('candidate_name')}: {turn.get('answer')} (score {turn.get('score')})"
+                    f"{subject.row.get('candidate_name')}: {turn.get('answer')} (score {_number(turn.get('score'))})"
                 )
     lines = []
     for question, answers in order.items():
@@ -142,12 +146,24 @@ def grouped_by_question(subjects: list[Subject]) -> Section:
     return Section("Answers by question", lines)
 
 
+def ranked(subjects: list[Subject]) -> list[Subject]:
+    """Best score first; unscored (unfinished) results last, in the order asked for."""
+    return sorted(subjects, key=lambda s: -float(s.details.get("score") or -1))
+
+
+def _number(value: Any) -> str:
+    """91.0 -> "91", 91.5 -> "91.5", None -> "-"."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:g}"
+    return "-" if value is None else str(value)
+
+
 def overview(subjects: list[Subject]) -> str:
-    """The overview table of a multi-result export, as HTML."""
+    """The overview table of a multi-result export, as HTML, best score first."""
     rows = "".join(
         f"<tr><td>{_e(s.row.get('candidate_name'))}</td><td>{_e(s.row.get('candidate_email'))}</td>"
-        f"<td>{_e(s.details.get('score'))}</td><td>{_e(s.row.get('interview_result_id'))}</td></tr>"
-        for s in subjects
+        f"<td>{_e(_number(s.details.get('score')))}</td><td>{_e(s.row.get('interview_result_id'))}</td></tr>"
+        for s in ranked(subjects)
     )
     return f"<table><tr><th>Candidate</th><th>E-mail</th><th>Score</th><th>Result</th></tr>{rows}</table>"
 
@@ -222,20 +238,48 @@ def render_json(subjects: list[Subject], features: dict[str, Any], template: str
     return exported
 
 
-def render_pdf(subjects: list[Subject], features: dict[str, Any], template: str) -> bytes:
-    title, sections = document(subjects, features, template)
-    lines: list[tuple[str, str]] = [("h1", title)]
-    for section in sections:
-        lines.append(("h2", section.heading))
-        lines += [("p", line) for line in section.lines]
-    return pdf(title, lines)
+def render_pdf(
+    subjects: list[Subject], features: dict[str, Any], template: str, generated: datetime | None = None
+) -> bytes:
+    """Title and date; for several results the ranked table, then one candidate per page."""
+    title = title_of(subjects)
+    moment = generated or datetime.now(UTC)
+    lines: list[tuple[str, str]] = [("h1", title), ("p", f"Generated {moment:%Y-%m-%d %H:%M} UTC")]
+    if len(subjects) > 1:
+        lines += [("h2", "Candidates ranked by score"), ("th", "\t".join(_TABLE_HEAD))]
+        for rank, subject in enumerate(ranked(subjects), 1):
+            row, details = subject.row, subject.details
+            cells = [
+                str(rank),
+                str(row.get("candidate_name") or "-"),
+                _number(details.get("score")),
+                str(details.get("status") or row.get("coach_status") or "-"),
+                str(row.get("candidate_email") or "-") if features["contact_details"] else "-",
+            ]
+            lines.append(("td", "\t".join(cells)))
+    for subject in ranked(subjects) if len(subjects) > 1 else subjects:
+        if len(subjects) > 1:
+            lines += [
+                ("page", ""),
+                ("h1", f"{subject.row.get('candidate_name')} ({subject.row.get('candidate_email')})"),
+            ]
+        for section in sections_of(subject, features, template):
+            lines.append(("h2", section.heading))
+            lines += [("p", line) for line in section.lines]
+    if features["transcript"] and features["group_by_question"]:
+        section = grouped_by_question(subjects)
+        lines += [("page", ""), ("h2", section.heading)] + [("p", line) for line in section.lines]
+    return pdf(title, lines, moment)
 
 
 # ---------------------------------------------------------------------------------------------
 # A minimal PDF writer
 
 _PAGE_W, _PAGE_H, _MARGIN = 595, 842, 50  # A4 in points
-_SIZES = {"h1": 16, "h2": 12, "p": 10}
+_SIZES = {"h1": 15, "h2": 11, "p": 9, "th": 9, "td": 9}
+_TABLE_HEAD = ("#", "Candidate", "Score", "Status", "E-mail")
+_COLUMNS = (0, 25, 205, 250, 330)  # x of each table column, from the left margin
+_COLUMN_CHARS = (4, 34, 7, 14, 36)  # what fits in each
 
 
 def _wrap(text: str, size: int) -> list[str]:
@@ -254,17 +298,39 @@ def _pdf_text(text: str) -> bytes:
     return raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
 
 
-def pdf(title: str, lines: list[tuple[str, str]]) -> bytes:
-    """A valid PDF 1.4 document: ``lines`` of (style, text), style ``h1``, ``h2`` or ``p``, wrapped and paged."""
+def pdf(title: str, lines: list[tuple[str, str]], created: datetime | None = None) -> bytes:
+    """A valid PDF 1.4 document: ``lines`` of (style, text), style ``h1``, ``h2`` or ``p`` (wrapped),
+    ``th``/``td`` (a table row, cells split by tabs) or ``page`` (a new page unless at the top of one)."""
     pages: list[bytes] = []
     stream, y = b"", float(_PAGE_H - _MARGIN)
     for style, text in lines:
-        size = _SIZES[style]
-        for part in _wrap(text, size):
-            if y - size * 1.4 < _MARGIN:
+        if style == "page":
+            if stream:
                 pages.append(stream)
                 stream, y = b"", float(_PAGE_H - _MARGIN)
-            y -= size * 1.4 + (6 if style != "p" else 0)
+            continue
+        size = _SIZES[style]
+        if style in ("th", "td"):
+            if y - size * 1.6 < _MARGIN:
+                pages.append(stream)
+                stream, y = b"", float(_PAGE_H - _MARGIN)
+            y -= size * 1.6
+            font = b"/F2" if style == "th" else b"/F1"
+            for x, width, cell in zip(_COLUMNS, _COLUMN_CHARS, text.split("\t"), strict=False):
+                shown = cell if len(cell) <= width else cell[: width - 1] + "."
+                stream += b"BT %s %d Tf %d %d Td (%s) Tj ET\n" % (
+                    font,
+                    size,
+                    _MARGIN + x,
+                    y,
+                    _pdf_text(shown),
+                )
+            continue
+        for part in _wrap(text, size):
+            if y - size * 1.35 < _MARGIN:
+                pages.append(stream)
+                stream, y = b"", float(_PAGE_H - _MARGIN)
+            y -= size * 1.35 + (5 if style != "p" else 0)
             font = b"/F2" if style != "p" else b"/F1"
             stream += b"BT %s %d Tf %d %d Td (%s) Tj ET\n" % (font, size, _MARGIN, y, _pdf_text(part))
     pages.append(stream)
@@ -274,7 +340,8 @@ def pdf(title: str, lines: list[tuple[str, str]]) -> bytes:
         b"",  # the page tree, once the page objects' numbers are known
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>",
-        b"<< /Title (%s) /Producer (JobMojito sandbox) >>" % _pdf_text(title),
+        b"<< /Title (%s) /Producer (JobMojito sandbox) /CreationDate (D:%s) >>"
+        % (_pdf_text(title), (created or datetime.now(UTC)).strftime("%Y%m%d%H%M%SZ").encode()),
     ]
     kids = []
     for content in pages:
