@@ -280,8 +280,8 @@ def _parser() -> _Parser:
         type=float,
         default=None,
         metavar="SECONDS",
-        help="registered candidates take the interview this long after registering (default: only when "
-        "told: `sandbox take`)",
+        help="registered candidates take the interview this long after registering, without waiting for "
+        "`sandbox take` (default: only when told)",
     )
     # Its earlier name, still accepted, no longer shown: one name for it everywhere.
     sandbox.add_argument("--auto-take", dest="auto_take", type=float, help=argparse.SUPPRESS)

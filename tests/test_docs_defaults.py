@@ -56,7 +56,7 @@ def help_text(command: str = "") -> str:
     """`jobmojito-mcp [COMMAND] --help`, one line per option (no wrapping), as a person runs it."""
     environment = {key: value for key, value in os.environ.items() if not key.startswith("JOBMOJITO_")}
     done = subprocess.run(
-        [sys.executable, "-m", "jobmojito_mcp", *([command] if command else []), "--help"],
+        [sys.executable, "-m", "jobmojito_mcp", *command.split(), "--help"],
         capture_output=True,
         text=True,
         env=environment | {"COLUMNS": "2000"},
@@ -174,7 +174,7 @@ def configuration_rows() -> list[Row]:
                 named = re.search(r"JOBMOJITO_[A-Z_]+", env)
                 rows.append(Row(command, named.group(0) if named else None, flag_in(flag), default, line))
         elif header == COMMAND_HEADER:
-            named = re.search(r"`jobmojito-mcp (\w+)`", heading)
+            named = re.search(r"`jobmojito-mcp (\w+(?: \w+)?)`", heading)  # e.g. `sandbox take`
             assert named, f"docs/configuration.md: a flag table under {heading!r}, which names no command"
             for line, (flag, default, _) in body:
                 rows.append(Row(named.group(1), None, flag_in(flag), default, line))
