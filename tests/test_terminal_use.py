@@ -520,3 +520,31 @@ def test_the_pdf_report_leads_with_the_ranking(sandbox: RunningSandbox, tmp_path
         others = {"Candidate 0", "Candidate 1", "Candidate 2"} - {name}
         assert not any(other in page for other in others)  # nobody else's part
     assert ".0 " not in " ".join(pages) and ".0)" not in " ".join(pages)
+
+
+# 10. The README: a pip/venv configuration beside uvx, and the flags it names are the real ones.
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_readme_gives_a_pip_venv_configuration_beside_uvx() -> None:
+    text = README.read_text("utf-8")
+    configs = [json.loads(block) for block in re.findall(r"```json\n(.*?)```", text, re.S)]
+    commands = [server["command"] for config in configs for server in config.get("mcpServers", {}).values()]
+    assert "uvx" in commands
+    venv = [command for command in commands if command.endswith("/bin/jobmojito-mcp")]
+    assert venv and venv[0].startswith("/"), commands  # an absolute path: Claude Desktop expands no ~
+    install = re.search(r"python3 -m venv (\S+) && (\S+)/bin/pip install jobmojito-mcp", text)
+    assert install and venv[0].endswith(install.group(1).removeprefix("~") + "/bin/jobmojito-mcp")
+
+
+def test_readme_and_help_agree(tmp_path: Path) -> None:
+    commands = ["", "call", "tools", "check", "login", "logout", "sandbox", "sandbox take"]
+    helps = " ".join(
+        run_cli(*command.split(), "--help", env=person_env(tmp_path)).stdout for command in commands
+    )
+    named = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", README.read_text("utf-8")))
+    foreign = {"--header", "--check", "--strict"}  # claude mcp add's, ruff's and mypy's, not ours
+    assert {flag for flag in named - foreign if flag not in helps} == set()
+    text = " ".join(README.read_text("utf-8").split())
+    assert "jobmojito-mcp sandbox take" in text and "`tools NAME`" in text and "`--yes`" in text
