@@ -205,8 +205,9 @@ async def list_tools(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     for spec in chosen:
         _print(f"{spec.name:34} {_kind(spec):12} {spec.title}")
-    _print()
-    _print("Arguments of one: jobmojito-mcp tools NAME; as agents see them: jobmojito-mcp tools --json")
+    if sys.stdout.isatty():  # a person reading, not a script parsing the lines
+        _print()
+        _print("Arguments of one: jobmojito-mcp tools NAME; as agents see them: jobmojito-mcp tools --json")
     return 0
 
 

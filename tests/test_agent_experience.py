@@ -387,7 +387,8 @@ def test_check_explains_each_failure(sandbox: RunningSandbox) -> None:
     assert "jobmojito-mcp login" in rejected.stdout
     no_token = run_cli("check", env=server_env(sandbox.base_url, token=None))
     assert no_token.returncode == 1 and "[FAIL] not signed in to" in no_token.stdout
-    assert "fix: run `jobmojito-mcp login`" in no_token.stdout
+    # The fix keeps the API it was checked against: a bare `login` would sign in to production.
+    assert f"fix: run `jobmojito-mcp login --base-url {sandbox.base_url}`" in no_token.stdout
 
 
 def test_call_runs_one_tool(sandbox: RunningSandbox) -> None:
