@@ -548,3 +548,36 @@ def test_readme_and_help_agree(tmp_path: Path) -> None:
     assert {flag for flag in named - foreign if flag not in helps} == set()
     text = " ".join(README.read_text("utf-8").split())
     assert "jobmojito-mcp sandbox take" in text and "`tools NAME`" in text and "`--yes`" in text
+
+
+def test_a_wrong_api_key_is_called_wrong(tmp_path: Path) -> None:
+    """--auth api-key: "Authentication required" sent people looking for a sign-in; now the answer
+    says whether the key was missing or not accepted (status and error code unchanged)."""
+    import anyio
+    import httpx2
+
+    from tests.support import INITIALIZE, MCP_HEADERS, http_server
+
+    key = "inbound-key-5c8e1f0a2b7d"
+    env = person_env(tmp_path) | {"JOBMOJITO_MCP_API_KEYS": key}
+
+    async def scenario() -> list[httpx2.Response]:
+        async with (
+            http_server(env, ["--sandbox", "--transport", "streamable-http", "--auth", "api-key"]) as server,
+            httpx2.AsyncClient() as http,
+        ):
+            return [
+                await http.post(f"{server.url}/mcp", json=INITIALIZE, headers=MCP_HEADERS | extra)
+                for extra in (
+                    {"Authorization": "Bearer not-the-key-123456"},
+                    {},
+                    {"Authorization": f"Bearer {key}"},
+                )
+            ]
+
+    wrong, missing, right = anyio.run(scenario)
+    assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_token"
+    assert "API key is not accepted" in wrong.json()["error_description"]
+    assert "not accepted" in wrong.headers["www-authenticate"] and key not in wrong.text
+    assert missing.status_code == 401 and "needs an API key" in missing.json()["error_description"]
+    assert right.status_code == 200

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 import logging
 import re
 import signal
@@ -278,6 +279,70 @@ def _resource_metadata_routes(settings: Settings) -> list[BaseRoute]:
     ]
 
 
+class ExplainKeyRefusal:
+    """With --auth api-key, a refused request learns why: no key sent, or a key this server does
+    not accept. The SDK says "Authentication required" to both, which sends a person looking for a
+    sign-in that does not exist. Only the description changes; status and error code stay."""
+
+    _SDK_SAYS = b"Authentication required"
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        presented = any(name.lower() == b"authorization" for name, _ in scope.get("headers", ()))
+        said = (
+            b"This API key is not accepted here: check it against the server's keys "
+            b"(JOBMOJITO_MCP_API_KEYS or --api-keys-file)"
+            if presented
+            else b"This server needs an API key: send it as Authorization: Bearer <key>"
+        )
+        replacing = False
+
+        async def explained(message: Any) -> None:
+            nonlocal replacing
+            if message["type"] == "http.response.start" and message["status"] == 401:
+                headers = message.get("headers", [])
+                replacing = any(
+                    self._SDK_SAYS in value for name, value in headers if name.lower() == b"www-authenticate"
+                )
+                if replacing:
+                    body = json.dumps({"error": "invalid_token", "error_description": said.decode()}).encode()
+                    message = {
+                        **message,
+                        "headers": [
+                            (
+                                name,
+                                str(len(body)).encode()
+                                if name.lower() == b"content-length"
+                                else value.replace(self._SDK_SAYS, said),
+                            )
+                            for name, value in headers
+                        ],
+                    }
+                    await send(message)
+                    await send({"type": "http.response.body", "body": body, "more_body": False})
+                    return
+            if replacing and message["type"] == "http.response.body":
+                return  # the SDK's own body, replaced above
+            await send(message)
+
+        await self.app(scope, receive, explained)
+
+
+def _resource_metadata_route(settings: Settings) -> BaseRoute:
+    """RFC 9728 metadata naming the authorization server and the scopes to ask it for."""
+    return create_protected_resource_routes(
+        resource_url=AnyHttpUrl(f"{public_url(settings)}/mcp"),
+        authorization_servers=[AnyHttpUrl(settings.resolved_auth_url)],
+        scopes_supported=SCOPES.split(),
+        resource_name="JobMojito interviews (MCP)",
+    )[0]
+
+
 def _state_security(settings: Settings) -> dict[str, Any]:
     # Replicas must seal and open each other's request state: they share keys from configuration.
     if settings.mcp_state_keys is None:
@@ -372,6 +437,8 @@ def build_http_app(
             for prefix, endpoint in protected_endpoints(settings).items()
         }
         app.add_middleware(ChallengeWithScope, scope=SCOPES, metadata_urls=metadata_urls)
+    if settings.mcp_auth == "api-key":
+        app.add_middleware(ExplainKeyRefusal)
     hosts, origins = default_allowed(settings)
     unguarded = UNGUARDED_PATHS | (
         {route.path for route in metrics} if settings.mcp_metrics_token is not None else set()
