@@ -497,16 +497,15 @@ def _run(args: argparse.Namespace) -> None:
     if settings.mcp_transport == "stdio":
         from jobmojito_mcp.server import serve_stdio
 
-        if sys.stdin.isatty():  # a person started it: say what it is waiting for (on stderr)
-            print(
-                "jobmojito-mcp: serving MCP on stdin/stdout, waiting for an MCP client (this is what Claude "
-                "Desktop launches). To try a tool yourself: jobmojito-mcp --sandbox call list_avatars; "
-                "all commands: jobmojito-mcp --help. Ctrl+C stops.",
-                file=sys.stderr,
-                flush=True,
-            )
-
         with contextlib.suppress(KeyboardInterrupt):
+            if sys.stdin.isatty():  # a person started it: say what it is waiting for (on stderr)
+                print(
+                    "jobmojito-mcp: serving MCP on stdin/stdout, waiting for an MCP client (this is what Claude "
+                    "Desktop launches). To try a tool yourself: jobmojito-mcp --sandbox call list_avatars; "
+                    "all commands: jobmojito-mcp --help. Ctrl+D (end of input) stops it.",
+                    file=sys.stderr,
+                    flush=True,
+                )
             anyio.run(serve_stdio, settings)
         return
     # Only the hosted path pays for importing uvicorn and the auth stack.

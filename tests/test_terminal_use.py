@@ -12,6 +12,7 @@ import json
 import os
 import re
 import sys
+import time
 from pathlib import Path
 
 import pexpect
@@ -449,8 +450,9 @@ def test_call_prints_text_and_json_only_when_asked(tmp_path: Path) -> None:
 def test_the_stdio_server_in_a_terminal_says_it_waits_for_a_client(tmp_path: Path) -> None:
     child = in_terminal(["--sandbox"], person_env(tmp_path))
     child.expect("waiting for an MCP client")
-    child.expect("Ctrl\\+C stops")
-    child.sendintr()
+    child.expect("Ctrl\\+D \\(end of input\\) stops it")
+    time.sleep(2)  # a person reads the line before pressing Ctrl+D; the server is serving by then
+    child.sendeof()
     output, status = finish(child)
     assert status == 0 and "Traceback" not in output, output
 
