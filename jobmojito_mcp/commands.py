@@ -220,7 +220,11 @@ async def _listing(settings: Settings, names: set[str]) -> list[dict[str, Any]]:
     """tools/list as an agent gets it from this configuration (through the real server), for `names`."""
     async with open_upstream(settings) as (upstream, credential):
         server = build_server(
-            upstream, lambda _ctx: credential, tools=exposed_tools(settings), sandbox=settings.sandbox
+            upstream,
+            lambda _ctx: credential,
+            tools=exposed_tools(settings),
+            sandbox=settings.sandbox,
+            files=FileAccess.local(settings.file_roots, settings.max_file_bytes),  # as `call` and stdio
         )
         async with Client(server) as client:
             listed = await client.list_tools()
