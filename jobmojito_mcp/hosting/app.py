@@ -333,16 +333,6 @@ class ExplainKeyRefusal:
         await self.app(scope, receive, explained)
 
 
-def _resource_metadata_route(settings: Settings) -> BaseRoute:
-    """RFC 9728 metadata naming the authorization server and the scopes to ask it for."""
-    return create_protected_resource_routes(
-        resource_url=AnyHttpUrl(f"{public_url(settings)}/mcp"),
-        authorization_servers=[AnyHttpUrl(settings.resolved_auth_url)],
-        scopes_supported=SCOPES.split(),
-        resource_name="JobMojito interviews (MCP)",
-    )[0]
-
-
 def _state_security(settings: Settings) -> dict[str, Any]:
     # Replicas must seal and open each other's request state: they share keys from configuration.
     if settings.mcp_state_keys is None:
