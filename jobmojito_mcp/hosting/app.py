@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import json
 import logging
 import re
 import signal
@@ -43,6 +42,7 @@ from jobmojito_mcp.config import Settings, split_list
 from jobmojito_mcp.exposure import NarrowingCheck
 from jobmojito_mcp.hosting.affinity import NAME_PATTERN, SessionRouting
 from jobmojito_mcp.hosting.auth import ApiKeyVerifier, JwksTokenVerifier, credentials_for, load_api_keys
+from jobmojito_mcp.hosting.explain import ExplainKeyRefusal, index_for
 from jobmojito_mcp.hosting.limits import BACKLOG, guarded_protocol, usable_connection_limit
 from jobmojito_mcp.hosting.quotas import CallerBook, CallerQuotas, CallsInFlight, Quotas
 from jobmojito_mcp.hosting.state import SharedRefusedTokens, SharedState
@@ -279,60 +279,6 @@ def _resource_metadata_routes(settings: Settings) -> list[BaseRoute]:
     ]
 
 
-class ExplainKeyRefusal:
-    """With --auth api-key, a refused request learns why: no key sent, or a key this server does
-    not accept. The SDK says "Authentication required" to both, which sends a person looking for a
-    sign-in that does not exist. Only the description changes; status and error code stay."""
-
-    _SDK_SAYS = b"Authentication required"
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        presented = any(name.lower() == b"authorization" for name, _ in scope.get("headers", ()))
-        said = (
-            b"This API key is not accepted here: check it against the server's keys "
-            b"(JOBMOJITO_MCP_API_KEYS or --api-keys-file)"
-            if presented
-            else b"This server needs an API key: send it as Authorization: Bearer <key>"
-        )
-        replacing = False
-
-        async def explained(message: Any) -> None:
-            nonlocal replacing
-            if message["type"] == "http.response.start" and message["status"] == 401:
-                headers = message.get("headers", [])
-                replacing = any(
-                    self._SDK_SAYS in value for name, value in headers if name.lower() == b"www-authenticate"
-                )
-                if replacing:
-                    body = json.dumps({"error": "invalid_token", "error_description": said.decode()}).encode()
-                    message = {
-                        **message,
-                        "headers": [
-                            (
-                                name,
-                                str(len(body)).encode()
-                                if name.lower() == b"content-length"
-                                else value.replace(self._SDK_SAYS, said),
-                            )
-                            for name, value in headers
-                        ],
-                    }
-                    await send(message)
-                    await send({"type": "http.response.body", "body": body, "more_body": False})
-                    return
-            if replacing and message["type"] == "http.response.body":
-                return  # the SDK's own body, replaced above
-            await send(message)
-
-        await self.app(scope, receive, explained)
-
-
 def _state_security(settings: Settings) -> dict[str, Any]:
     # Replicas must seal and open each other's request state: they share keys from configuration.
     if settings.mcp_state_keys is None:
@@ -380,7 +326,7 @@ def build_http_app(
     routes: list[BaseRoute] = [
         Route("/healthz", _healthz),
         Route("/readyz", _readyz_for(upstream, settings, shared)),
-        Route("/", _index_for(settings), methods=["GET"]),
+        Route("/", index_for(settings), methods=["GET"]),
     ]
     middleware: list[Any] = []
     lifespan = None
@@ -435,29 +381,6 @@ def build_http_app(
     )
     app.add_middleware(HostOriginGuard, allowed_hosts=hosts, allowed_origins=origins, unguarded=unguarded)
     return app
-
-
-def _index_for(settings: Settings) -> Any:
-    """`GET /`: a person who opens the server's address learns what it is and where MCP is served,
-    rather than a bare 404."""
-    paths = []
-    if settings.mcp_transport in ("streamable-http", "http"):
-        paths.append(("/mcp", "Streamable HTTP"))
-    if settings.mcp_transport in ("sse", "http"):
-        paths.append(("/sse", "SSE, older clients"))
-
-    async def index(request: Request) -> Response:
-        # The address the person used (the Host was checked), unless the public one is configured.
-        base = (settings.mcp_public_url or str(request.base_url)).rstrip("/")
-        endpoints = " or ".join(f"{base}{path} ({kind})" for path, kind in paths)
-        text = (
-            f"jobmojito-mcp {__version__}: an MCP server for JobMojito AI job interviews.\n"
-            f"Connect an MCP client to {endpoints}; this page is not an MCP endpoint.\n"
-            f"Health: {base}/healthz, readiness: {base}/readyz.\n"
-        )
-        return PlainTextResponse(text)
-
-    return index
 
 
 async def _healthz(request: Request) -> Response:
