@@ -113,7 +113,13 @@ class Settings(BaseSettings):
         False, description="Let calls that need a confirmation through when the client cannot ask."
     )
     tools: str | None = Field(None, description="Expose only these tools (comma-separated names).")
-    toolsets: str | None = Field(None, description="Expose only these toolsets (comma-separated names).")
+    toolsets: str | None = Field(
+        None,
+        description="Expose only these toolsets (comma-separated names; all: every one). Unset: the defaults.",
+    )
+    dynamic_toolsets: bool = Field(
+        False, description="Start with the default toolsets and the discovery tools; agents enable more."
+    )
 
     # Hosting (HTTP transports): JOBMOJITO_MCP_*
     mcp_transport: Transport = "stdio"

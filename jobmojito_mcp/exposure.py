@@ -29,13 +29,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from jobmojito_mcp.guides import NEEDS
 from jobmojito_mcp.tooling.errors import excerpt
 from jobmojito_mcp.tooling.spec import ToolSpec
-from jobmojito_mcp.toolsets import TOOLS, TOOLS_BY_NAME, TOOLSETS
+from jobmojito_mcp.toolsets import DEFAULT_TOOLSETS, TOOLS, TOOLS_BY_NAME, TOOLSETS
 
 READ_ONLY_HEADER = "x-mcp-readonly"
 TOOLS_HEADER = "x-mcp-tools"
 TOOLSETS_HEADER = "x-mcp-toolsets"
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
+ALL_TOOLSETS = "all"  # --toolsets all: every toolset, the ones off by default too
 _SCOPE_KEY = "jobmojito.narrowing"  # the parsed headers, left in the ASGI scope for the MCP middleware
 _UNSET = object()
 
@@ -65,18 +66,27 @@ def narrowed(
 def select_tools(
     read_only: bool = False, names: Iterable[str] | None = None, toolsets: Iterable[str] | None = None
 ) -> tuple[ToolSpec[Any, Any], ...]:
-    """The tools to expose: all, the read-only ones, a named subset and/or named toolsets (never more
-    than asked); unknown names are an error, so a typo cannot silently expose nothing."""
+    """The tools to expose: the default toolsets' (when neither tools nor toolsets are named), all
+    (`toolsets` ["all"]), the read-only ones, a named subset and/or named toolsets (never more than
+    asked); unknown names are an error, so a typo cannot silently expose nothing."""
     if names is not None and (unknown := set(names) - TOOLS_BY_NAME.keys()):
         raise ValueError(
             f"unknown tool(s) {', '.join(sorted(unknown))}{_did_you_mean(unknown, TOOLS_BY_NAME)}; "
             f"known: {', '.join(TOOLS_BY_NAME)}"
         )
-    if toolsets is not None and (unknown := set(toolsets) - set(TOOLSETS)):
+    if toolsets is not None and ALL_TOOLSETS in toolsets:
+        if set(toolsets) != {ALL_TOOLSETS}:
+            raise ValueError(
+                f"{ALL_TOOLSETS!r} means every toolset: name it alone, or name toolsets without it"
+            )
+        toolsets = TOOLSETS
+    elif toolsets is not None and (unknown := set(toolsets) - set(TOOLSETS)):
         raise ValueError(
             f"unknown toolset(s) {', '.join(sorted(unknown))}{_did_you_mean(unknown, TOOLSETS)}; "
-            f"known: {', '.join(TOOLSETS)}"
+            f"known: {', '.join((*TOOLSETS, ALL_TOOLSETS))}"
         )
+    elif toolsets is None and names is None:
+        toolsets = DEFAULT_TOOLSETS
     return narrowed(TOOLS, read_only=read_only, names=names, toolsets=toolsets)
 
 
@@ -108,16 +118,19 @@ class Exposure:
     """The tools shown, and through them the prompts and resources shown."""
 
     tools: tuple[ToolSpec[Any, Any], ...]
+    # Tools outside the table, shown whatever the narrowing: the discovery tools of --dynamic-toolsets.
+    always: frozenset[str] = frozenset()
 
     @property
     def names(self) -> frozenset[str]:
-        return frozenset(spec.name for spec in self.tools)
+        return frozenset(spec.name for spec in self.tools) | self.always
 
     def narrowed(self, narrowing: Narrowing) -> Exposure:
         return Exposure(
             narrowed(
                 self.tools, read_only=narrowing.read_only, names=narrowing.tools, toolsets=narrowing.toolsets
-            )
+            ),
+            self.always,
         )
 
     def shows(self, guide: str) -> bool:
@@ -278,8 +291,8 @@ class RequestNarrowing:
                 message = f"{kind} {named!r} is not available to this request {_WHY}."
                 raise MCPError(code=INVALID_PARAMS, message=message)
             return await call_next(ctx)
-        filtered: HandlerResult = _filtered(await call_next(ctx), visible)
-        return filtered
+        result: HandlerResult = filtered(await call_next(ctx), visible)
+        return result
 
 
 # Which list a result holds (wire key, model attribute), and the field of an entry that names it.
@@ -291,7 +304,7 @@ _LISTS = (
 )
 
 
-def _filtered(listed: Any, visible: Exposure) -> Any:
+def filtered(listed: Any, visible: Exposure) -> Any:
     """A list result without what `visible` hides; the result may be a model or its wire form."""
     for key, attribute, field, entry_attribute in _LISTS:
         if isinstance(listed, dict):

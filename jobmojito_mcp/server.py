@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from jobmojito_mcp import __version__, telemetry
 from jobmojito_mcp.completions import register_completions
 from jobmojito_mcp.config import SANDBOX_TOKEN, Settings, split_list
-from jobmojito_mcp.exposure import Exposure, RequestNarrowing, select_tools
+from jobmojito_mcp.exposure import ALL_TOOLSETS, Exposure, RequestNarrowing, select_tools
 from jobmojito_mcp.guides import PROMPTS, read_templates, register_guides
 from jobmojito_mcp.signin.credentials import StaticToken, describe_credential, server_credential
 from jobmojito_mcp.stdio import run_stdio
@@ -39,7 +39,7 @@ from jobmojito_mcp.tooling.schemas import tool_schemas
 from jobmojito_mcp.tooling.spec import ToolSpec
 from jobmojito_mcp.tooling.upstream import Credential, Upstream
 from jobmojito_mcp.tooling.validation import validate_arguments
-from jobmojito_mcp.toolsets import TOOLS
+from jobmojito_mcp.toolsets import DEFAULT_TOOLSETS
 from jobmojito_mcp.views import register_views
 
 logger = logging.getLogger(__name__)
@@ -220,8 +220,11 @@ def build_server(
     upstream: Upstream,
     credentials: Credentials,
     *,
-    tools: tuple[ToolSpec[Any, Any], ...] = TOOLS,
+    tools: tuple[ToolSpec[Any, Any], ...] | None = None,
     sandbox: bool = False,
+    dynamic_toolsets: Iterable[str] | None = None,
+    per_session: bool = True,
+    caller: Callable[[Any], str | None] = lambda _scope: None,
     log_level: Any = "INFO",
     in_flight: InFlight | None = None,
     extra_middleware: Sequence[Any] = (),
@@ -234,13 +237,23 @@ def build_server(
 
     `files`: what file tools may send; by default inline content only (no local paths): stdio passes
     the roots the user allowed, a hosted server never reads its own disk for a caller.
-
+    `tools` defaults to the default toolsets' (what a server started without flags offers). With
+    `dynamic_toolsets` (the toolsets enabled at the start), `tools` is the ceiling an agent enables
+    toolsets from, with the discovery tools (`discovery`); an asker is a session when `per_session`
+    (2025-11-25, with sessions), else the `caller` of the request's ASGI scope.
     `extra_middleware` runs after the request narrowing (hosting: per-caller quotas);
     `confirm_without_asking` lets calls that need a confirmation through when the client cannot ask
     (otherwise they are refused); `options` go
     to `MCPServer` as they are (auth settings, token verifier, request-state keys).
     """
-    exposure = Exposure(tools)
+    tools = select_tools() if tools is None else tools
+    dynamic = None
+    if dynamic_toolsets is not None:
+        from jobmojito_mcp.discovery import DISCOVERY_TOOLS, CallerBus, DynamicToolsets, EnabledToolsets
+
+        dynamic = DynamicToolsets(tools, EnabledToolsets(dynamic_toolsets), per_session, caller)
+        options.setdefault("subscriptions", CallerBus())
+    exposure = Exposure(tools, frozenset(DISCOVERY_TOOLS) if dynamic else frozenset())
     server: MCPServer = MCPServer(
         name="jobmojito",
         title="JobMojito interviews",
@@ -262,10 +275,15 @@ def build_server(
         middleware=[
             *telemetry.server_middleware([spec.name for spec in tools], [p.__name__ for p in PROMPTS]),
             RequestNarrowing(exposure),
+            *([dynamic] if dynamic else []),
             *extra_middleware,
         ],
         **options,
     )
+    if dynamic:
+        from jobmojito_mcp.discovery import add_discovery_tools
+
+        add_discovery_tools(server, dynamic)
 
     async def read(ctx: Context[Any, Any], language: str | None) -> dict[str, Any]:
         return await read_templates(upstream, credentials(ctx), language)
@@ -321,14 +339,30 @@ async def open_upstream(settings: Settings) -> AsyncIterator[tuple[Upstream, Cre
 
 
 def exposed_tools(settings: Settings) -> tuple[ToolSpec[Any, Any], ...]:
-    """The tools this server offers: --read-only, --tools and --toolsets narrow the table, never widen it."""
+    """The tools this server offers: --read-only, --tools and --toolsets narrow the table, never widen
+    it; unnamed, the default toolsets. With --dynamic-toolsets: those an agent may enable (every
+    toolset, as far as --read-only and --tools allow); --toolsets then names the ones enabled at the start."""
     names = split_list(settings.tools) if settings.tools is not None else None
     toolsets = split_list(settings.toolsets) if settings.toolsets is not None else None
     try:
+        if settings.dynamic_toolsets:
+            starting_toolsets(settings)  # an unknown name in --toolsets is refused here too
+            return select_tools(settings.read_only, names, [ALL_TOOLSETS])
         return select_tools(settings.read_only, names, toolsets)
     except ValueError as exc:
         flag = "--toolsets" if "toolset" in str(exc) else "--tools"
         raise SystemExit(f"jobmojito-mcp: {flag}: {exc}") from None
+
+
+def starting_toolsets(settings: Settings) -> tuple[str, ...] | None:
+    """With --dynamic-toolsets, the toolsets enabled at the start (--toolsets, else the defaults); None
+    without it."""
+    if not settings.dynamic_toolsets:
+        return None
+    if settings.toolsets is None:
+        return DEFAULT_TOOLSETS
+    named = split_list(settings.toolsets)
+    return tuple(dict.fromkeys(spec.toolset for spec in select_tools(toolsets=named))) or tuple(named)
 
 
 async def serve_stdio(settings: Settings) -> None:
@@ -343,6 +377,7 @@ async def serve_stdio(settings: Settings) -> None:
             log_level=settings.log_level,
             files=FileAccess.local(settings.file_roots, settings.max_file_bytes),
             confirm_without_asking=settings.confirm_without_asking,
+            dynamic_toolsets=starting_toolsets(settings),
         )
         logger.info(
             "jobmojito-mcp %s serving stdio against %s%s",

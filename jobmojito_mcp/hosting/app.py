@@ -44,10 +44,10 @@ from jobmojito_mcp.hosting.affinity import NAME_PATTERN, SessionRouting
 from jobmojito_mcp.hosting.auth import ApiKeyVerifier, JwksTokenVerifier, credentials_for, load_api_keys
 from jobmojito_mcp.hosting.explain import ExplainKeyRefusal, index_for
 from jobmojito_mcp.hosting.limits import BACKLOG, guarded_protocol, usable_connection_limit
-from jobmojito_mcp.hosting.quotas import CallerBook, CallerQuotas, CallsInFlight, Quotas
+from jobmojito_mcp.hosting.quotas import CallerBook, CallerQuotas, CallsInFlight, Quotas, caller_of
 from jobmojito_mcp.hosting.state import SharedRefusedTokens, SharedState
 from jobmojito_mcp.logs import secrets
-from jobmojito_mcp.server import InFlight, build_server, exposed_tools, open_upstream
+from jobmojito_mcp.server import InFlight, build_server, exposed_tools, open_upstream, starting_toolsets
 from jobmojito_mcp.signin.credentials import RefusedTokens, describe_credential
 from jobmojito_mcp.signin.oauth import SCOPES
 from jobmojito_mcp.tooling.files import FileAccess
@@ -313,6 +313,9 @@ def build_http_app(
         credentials_for(settings, server_credential, refused),
         tools=exposed_tools(settings),
         sandbox=settings.sandbox,
+        dynamic_toolsets=starting_toolsets(settings),
+        per_session=not settings.mcp_stateless,
+        caller=caller_of,
         log_level=settings.log_level,
         in_flight=in_flight,
         extra_middleware=[CallsInFlight(book)] if book else [],
