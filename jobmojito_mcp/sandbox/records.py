@@ -158,3 +158,23 @@ class KnowledgeDocument:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> KnowledgeDocument:
         return cls(**data)
+
+
+@dataclass
+class CatalogueDirectory:
+    """One coaching-portal catalogue directory: catalogue-tag-get's fields, without what is computed
+    on reading (sub_directories, matched_sessions, catalogue_url)."""
+
+    id: str
+    fields: dict[str, Any]
+
+    @property
+    def key(self) -> str:
+        return self.id
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CatalogueDirectory:
+        return cls(**data)

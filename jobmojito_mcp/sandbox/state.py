@@ -21,7 +21,7 @@ from jobmojito_mcp.sandbox.faults import FaultPlan
 from jobmojito_mcp.sandbox.interviews import Interview
 from jobmojito_mcp.sandbox.journal import Journal
 from jobmojito_mcp.sandbox.oauth import AuthServer
-from jobmojito_mcp.sandbox.records import Email, KnowledgeDocument, Link, Member, Result
+from jobmojito_mcp.sandbox.records import CatalogueDirectory, Email, KnowledgeDocument, Link, Member, Result
 from jobmojito_mcp.sandbox.screening import Position, demo_position, foreign_position
 from jobmojito_mcp.sandbox.storage import FileStore
 
@@ -172,6 +172,7 @@ class SandboxState:
         for position in (demo_position(), foreign_position()):
             if self.positions.get(position.id) is None:  # kept across restarts with db_path
                 self.positions.save(position)
+        self.directories: Table[CatalogueDirectory] = _table(self.db, "directories", CatalogueDirectory)
         self.files = FileStore()  # rendered reports: in memory only, like the short-lived links to them
         self.journal = Journal()
         self.faults = FaultPlan()
@@ -200,6 +201,7 @@ class SandboxState:
             self.members,
             self.positions,
             self.knowledge,
+            self.directories,
         ):
             table.clear()
         for position in (demo_position(), foreign_position()):

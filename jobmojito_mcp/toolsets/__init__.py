@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from jobmojito_mcp.tooling.spec import ToolSpec
-from jobmojito_mcp.toolsets import account, candidates, interviews, knowledge, results, screening
+from jobmojito_mcp.toolsets import account, candidates, coaching, interviews, knowledge, results, screening
 
 _REGISTRY: dict[str, tuple[ToolSpec[Any, Any], ...]] = {
     "interviews": interviews.TOOLS,
@@ -21,6 +21,7 @@ _REGISTRY: dict[str, tuple[ToolSpec[Any, Any], ...]] = {
     "account": account.TOOLS,
     "screening": screening.TOOLS,
     "knowledge": knowledge.TOOLS,
+    "coaching": coaching.TOOLS,
 }
 
 # What each toolset is for: what `list_available_toolsets` tells an agent deciding what to enable.
