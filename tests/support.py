@@ -19,8 +19,9 @@ from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp_types import CallToolResult
 
 from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID
+from jobmojito_mcp.toolsets import OFF_BY_DEFAULT, TOOLS_BY_NAME
 
-# The tools, named exactly as users' configs and scripts rely on, in the order they are listed.
+# Every tool (--toolsets all), named exactly as users' configs and scripts rely on, in the order they are listed.
 TOOL_NAMES = (
     "list_avatars",
     "create_interview",
@@ -47,7 +48,14 @@ TOOL_NAMES = (
     "pre_screen_resume_text",
     "pre_screen_resume_file",
     "upload_knowledge_base_document",
+    "create_persona",
+    "list_catalogue_directories",
+    "get_catalogue_directory",
+    "create_catalogue_directory",
+    "update_catalogue_directory",
 )
+# What a server started without --toolsets lists: the tools of the toolsets on by default.
+DEFAULT_TOOL_NAMES = tuple(name for name in TOOL_NAMES if TOOLS_BY_NAME[name].toolset not in OFF_BY_DEFAULT)
 # The read-only ones (what --read-only leaves).
 READ_TOOL_NAMES = (
     "list_avatars",
@@ -61,6 +69,8 @@ READ_TOOL_NAMES = (
     "get_merchant_analytics",
     "get_merchant_credit_usage",
     "list_sub_merchants",
+    "list_catalogue_directories",
+    "get_catalogue_directory",
 )
 SERVER = ("-m", "jobmojito_mcp")  # how a server subprocess is started: python + this
 TOKEN = "test-token-0b7e3c2a9f41d8e6"  # long and unique: any occurrence in output is a leak

@@ -11,7 +11,15 @@ import pytest
 
 from jobmojito_mcp import __version__
 from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox
-from tests.support import COOKBOOK, TOKEN, TOOL_NAMES, run_cli, server_env, stdio_server, text_of
+from tests.support import (
+    COOKBOOK,
+    DEFAULT_TOOL_NAMES,
+    TOKEN,
+    run_cli,
+    server_env,
+    stdio_server,
+    text_of,
+)
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
 
@@ -80,7 +88,7 @@ async def test_without_a_token_tools_are_listed_and_calls_explain(sandbox: Runni
     sandbox.clear_requests()
     async with stdio_server(server_env(sandbox.base_url, token=None)) as server:
         tools = await server.client.list_tools()
-        assert [tool.name for tool in tools.tools] == list(TOOL_NAMES)
+        assert [tool.name for tool in tools.tools] == list(DEFAULT_TOOL_NAMES)
         result = await server.call("list_avatars", {})
         assert result.is_error
         assert "`jobmojito-mcp login`" in text_of(result) and "--sandbox" in text_of(result)

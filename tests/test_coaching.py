@@ -82,9 +82,16 @@ async def test_a_persona_is_created_as_sent_and_lands_in_the_catalogue(sandbox: 
             {"id": "hospitality-en", "name": "Hospitality", "status": "active", "visibility": "merchant_public",
              "tags_interview_set_filter": ["hospitality"]},
         )  # fmt: skip
-        assert sandbox.requests("catalogue-tag-create")[0].json()["tags_interview_set_filter"] == ["hospitality"]
+        assert sandbox.requests("catalogue-tag-create")[0].json()["tags_interview_set_filter"] == [
+            "hospitality"
+        ]
         assert "cannot change" in text_of(made)
-        child = {"id": "complaints-en", "name": "Complaints", "status": "draft", "visibility": "merchant_public"}
+        child = {
+            "id": "complaints-en",
+            "name": "Complaints",
+            "status": "draft",
+            "visibility": "merchant_public",
+        }
         await call(client, "create_catalogue_directory", child | {"parent_tag": "hospitality-en"})
 
         read = await call(client, "get_catalogue_directory", {"id": "hospitality-en"})
@@ -142,7 +149,9 @@ async def test_documented_statuses_come_back_with_advice(sandbox: RunningSandbox
         assert len(sandbox.requests("catalogue-tag-create")) == 2  # a create is never retried: one each
         missing = await call(client, "get_catalogue_directory", {"id": "nowhere"}, ok=False)
         assert "list_catalogue_directories" in text_of(missing)
-        public = await call(client, "create_catalogue_directory", directory | {"id": "x", "visibility": "public"}, ok=False)
+        public = await call(
+            client, "create_catalogue_directory", directory | {"id": "x", "visibility": "public"}, ok=False
+        )
         assert "permissions" in text_of(public)
         sandbox.inject("persona-create", "status", status=500, body={"error": "permission denied"})
         denied = await call(client, "create_persona", PERSONA, ok=False)

@@ -30,7 +30,7 @@ from mcp.shared.auth import (
 from mcp_types import CallToolResult
 
 from jobmojito_mcp.sandbox import RunningSandbox
-from tests.support import TOOL_NAMES, call_every_tool, http_server, server_env, text_of
+from tests.support import DEFAULT_TOOL_NAMES, call_every_tool, http_server, server_env, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(120)]
 
@@ -169,7 +169,7 @@ async def test_the_typescript_sdk_oauth_client_signs_in_too(sandbox: RunningSand
         done = await anyio.run_process([str(node), str(TS_CLIENT), f"{server.url}/mcp"], env=env, check=False)
     assert done.returncode == 0, done.stderr.decode()[-3000:]
     outcome = json.loads(done.stdout.decode().strip().splitlines()[-1])
-    assert outcome["tools"] == list(TOOL_NAMES)
+    assert outcome["tools"] == list(DEFAULT_TOOL_NAMES)
     assert outcome["isError"] is False and outcome["structured"]["data"]
     assert outcome["signIns"] == 1 and outcome["gotRefreshToken"] is True
     assert [request.token for request in sandbox.requests() if request.endpoint] == [outcome["accessToken"]]

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID
-from tests.support import TOOL_NAMES
+from tests.support import DEFAULT_TOOL_NAMES
 
 NODE_BIN = Path(__file__).resolve().parent.parent / ".ci" / "node" / "node_modules" / ".bin"
 SERVER = [sys.executable, "-m", "jobmojito_mcp", "--sandbox"]
@@ -47,7 +47,7 @@ def inspector(*args: str, tool_error: bool = False) -> Any:
 def test_inspector_lists_the_tools() -> None:
     listed = inspector("--method", "tools/list")
     names = [tool["name"] for tool in listed["tools"]]
-    assert names == list(TOOL_NAMES)
+    assert names == list(DEFAULT_TOOL_NAMES)
     assert all(tool.get("outputSchema") and tool.get("annotations") for tool in listed["tools"])
 
 
@@ -57,7 +57,7 @@ def test_tool_schemas_pass_the_inspector_portability_lint() -> None:
     done = run_inspector("--method", "tools/list", "--strict", "--format", "json")
     assert done.returncode == 0, done.stderr[-2000:]
     envelope = json.loads(done.stdout)
-    assert [tool["name"] for tool in envelope["result"]["tools"]] == list(TOOL_NAMES)
+    assert [tool["name"] for tool in envelope["result"]["tools"]] == list(DEFAULT_TOOL_NAMES)
     findings = envelope.get("schemaFindings", [])
     assert findings == [], json.dumps(findings, indent=1)[:4000]
     assert "Warning:" not in done.stderr and "Error:" not in done.stderr, done.stderr[-4000:]

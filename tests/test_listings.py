@@ -20,7 +20,7 @@ from jobmojito_mcp.config import Settings
 from jobmojito_mcp.server import build_server
 from jobmojito_mcp.signin.credentials import StaticToken
 from jobmojito_mcp.tooling.upstream import Upstream
-from tests.support import TOOL_NAMES
+from tests.support import DEFAULT_TOOL_NAMES, TOOL_NAMES
 
 pytestmark = pytest.mark.anyio
 
@@ -89,7 +89,7 @@ async def test_tools_list_fits_the_budget_on_both_protocol_paths() -> None:
         "2026-07-28 (SDK client)": len(modern.model_dump_json(by_alias=True, exclude_unset=True).encode()),
     }
     assert max(sizes.values()) <= TOOLS_LIST_BUDGET, sizes
-    assert [tool["name"] for tool in wire["tools"]] == list(TOOL_NAMES)
+    assert [tool["name"] for tool in wire["tools"]] == list(DEFAULT_TOOL_NAMES)
     six = wire | {"tools": [tool for tool in wire["tools"] if tool["name"] in TOOL_NAMES[:6]]}
     assert compact(six) <= SIX_TOOLS_BUDGET, compact(six)
 
@@ -99,7 +99,7 @@ def test_listings_are_the_same_bytes_in_every_process() -> None:
     first, second = stdio_listings("1"), stdio_listings("2")
     assert first == second
     listed = {method: json.loads(line)["result"] for method, line in first.items()}
-    assert [tool["name"] for tool in listed["tools/list"]["tools"]] == list(TOOL_NAMES)
+    assert [tool["name"] for tool in listed["tools/list"]["tools"]] == list(DEFAULT_TOOL_NAMES)
     assert [prompt["name"] for prompt in listed["prompts/list"]["prompts"]] == PROMPT_NAMES
     assert [resource["uri"] for resource in listed["resources/list"]["resources"]] == [
         "jobmojito://languages"

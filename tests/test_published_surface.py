@@ -48,6 +48,8 @@ VARIANTS: dict[str, tuple[str, ...]] = {
     "read-only": ("--read-only",),
     "toolsets results,account": ("--toolsets", "results,account"),
     "tools list_avatars,create_interview": ("--tools", "list_avatars,create_interview"),
+    "toolsets all": ("--toolsets", "all"),
+    "dynamic toolsets": ("--dynamic-toolsets",),
 }
 
 

@@ -35,7 +35,7 @@ async def listed_tools() -> list[dict[str, Any]]:
     # Listing tools never calls upstream: an unreachable base URL proves it.
     upstream = Upstream(Settings(base_url="http://127.0.0.1:9"))
     credential = StaticToken("never-sent-0a9b")
-    async with upstream, Client(build_server(upstream, lambda _ctx: credential)) as client:
+    async with upstream, Client(build_server(upstream, lambda _ctx: credential, tools=TOOLS)) as client:
         result = await client.list_tools()
     return [tool.model_dump(mode="json", by_alias=True, exclude_none=True) for tool in result.tools]
 

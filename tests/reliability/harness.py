@@ -40,6 +40,7 @@ from jobmojito_mcp.sandbox.spec import CONTRACT, to_json_schema
 from jobmojito_mcp.server import build_server
 from jobmojito_mcp.signin.credentials import StaticToken
 from jobmojito_mcp.tooling.upstream import Upstream
+from jobmojito_mcp.toolsets import TOOLS
 from tests.support import TOKEN, AcceptConfirmation, FilePart, multipart_parts, text_of
 
 CALL_TIMEOUT = 30.0  # no single call in these suites may take longer: a hang fails, it never blocks CI
@@ -47,9 +48,12 @@ READS = frozenset(
     {"list_avatars", "get_interview_definition", "list_interviews", "list_interview_results",
      "get_interview_result_details", "get_merchant_status",
      "list_candidates", "list_languages", "get_merchant_analytics", "get_merchant_credit_usage",
-     "list_sub_merchants"}
+     "list_sub_merchants", "list_catalogue_directories", "get_catalogue_directory"}
 )  # fmt: skip
-CREATES = frozenset({"create_interview", "create_interview_from_questions", "create_interview_for_candidate"})
+CREATES = frozenset(
+    {"create_interview", "create_interview_from_questions", "create_interview_for_candidate", "create_persona",
+     "create_catalogue_directory"}
+)  # fmt: skip
 # Not creates, but never resent either: a repeat registers again (new links, maybe e-mails).
 INVITES = frozenset({"register_users_for_interview", "invite_users"})
 # Neither creates nor invites, but not repeatable: a link minted each call, a decision erased once.
@@ -103,7 +107,8 @@ async def open_in_process(
     async with (
         Upstream(config, transport=transport) as upstream,
         Client(
-            build_server(upstream, lambda _ctx: credential), elicitation_callback=AcceptConfirmation()
+            build_server(upstream, lambda _ctx: credential, tools=TOOLS),  # every toolset
+            elicitation_callback=AcceptConfirmation(),
         ) as client,
     ):
         listed = await client.list_tools()

@@ -257,6 +257,10 @@ class SchemaStrategies:
             return st.dates().map(lambda day: day.isoformat())
         shortest = int(node.get("minLength", 0))
         longest = int(node.get("maxLength", HUGE_ASCII))
+        if "pattern" in node:  # e.g. a catalogue directory id: strings of the pattern only
+            return st.from_regex(node["pattern"], fullmatch=True).filter(
+                lambda s: shortest <= len(s) <= longest
+            )
         return st.one_of(
             st.text(min_size=shortest, max_size=min(longest, max(shortest, MAX_TEXT))),
             st.sampled_from([s for s in TRICKY_STRINGS if shortest <= len(s) <= longest]),

@@ -19,6 +19,7 @@ import base64
 import contextlib
 import copy
 import socket
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,6 +59,12 @@ CONNECT_TIMEOUT = 0.1  # the connect-timeout fault costs three of these per tool
 TOOLS = TOOL_NAMES
 MAY_EXIST = "may have created the interview"
 SAFE = "safe to try again"
+DIRECTORY = "matrix-directory"
+PERSONA = {
+    "name": "Matrix persona", "interview_template_id": DEFAULT_TEMPLATE_ID, "mojito_language_code": "en",
+    "status": "draft", "visibility": "merchant_public", "portal": "coaching",
+    "persona_role_avatar": "play a customer", "persona_role_user": "help the customer",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -259,6 +266,16 @@ def interview(server: InProcess) -> str:
 
 
 @pytest.fixture(scope="module")
+def directory(server: InProcess) -> str:
+    made = server.call(
+        "create_catalogue_directory",
+        {"id": DIRECTORY, "name": "Matrix", "status": "draft", "visibility": "merchant_public"},
+    )
+    assert not made.is_error, text_of(made)
+    return DIRECTORY
+
+
+@pytest.fixture(scope="module")
 def result(server: InProcess, sandbox: RunningSandbox, interview: str) -> str:
     invite = {"interview_id": interview, "users": [{"email": "taker@example.com"}], "send_email": False}
     registered = server.call("register_users_for_interview", invite)
@@ -328,6 +345,17 @@ def arguments_for(tool: str, interview_id: str, result_id: str = "") -> dict[str
             "file_base64": base64.b64encode(b"Paid leave: 30 days.").decode(),
             "file_name": "leave.txt",
         },
+        "create_persona": copy.deepcopy(PERSONA),
+        "list_catalogue_directories": {"limit": 5},
+        "get_catalogue_directory": {"id": DIRECTORY},
+        # A directory's id is the caller's: a fresh one per call, so a repeat is not refused as taken.
+        "create_catalogue_directory": {
+            "id": f"matrix-{uuid.uuid4().hex[:12]}",
+            "name": "Matrix",
+            "status": "draft",
+            "visibility": "merchant_public",
+        },
+        "update_catalogue_directory": {"id": DIRECTORY, "content_md": "[sessions]"},
     }
     return others[tool]
 
@@ -367,6 +395,8 @@ MAY_HAVE = {
     "request_another_interview_attempt": "may have reopened the result",
     "generate_interview_url": "may have minted a link",
     "generate_interview_report": "may have generated the report",
+    "create_persona": "may have created the persona",
+    "create_catalogue_directory": "may have created the directory",
 } | {tool: f"may have {TOOLS_BY_NAME[tool].effect}" for tool in STORES}
 
 
@@ -390,6 +420,7 @@ def test_fault(
     sandbox: RunningSandbox,
     interview: str,
     result: str,
+    directory: str,
     tool: str,
     fault: Fault,
 ) -> None:
@@ -414,7 +445,7 @@ def test_fault(
     endpoint = ENDPOINT_OF[tool]
     sandbox.clear_requests()
     sandbox.state.faults.clear()
-    stored = len(sandbox.state.interviews.all())
+    stored = len(sandbox.state.interviews.all()) + len(sandbox.state.directories.all())
     links = len(sandbox.state.links.all())
     kept = STORED[tool](sandbox.state) if tool in STORED else 0
     sandbox.inject(endpoint, fault.kind, times=fault.times, **fault.options)
@@ -428,7 +459,7 @@ def test_fault(
         check_error(expect, tool, text)
     assert len(sandbox.requests(endpoint)) == expect.attempts, f"attempts for {tool} under {fault.name}"
     if tool in CREATES:
-        created = len(sandbox.state.interviews.all()) - stored
+        created = len(sandbox.state.interviews.all()) + len(sandbox.state.directories.all()) - stored
         assert created == (1 if fault.handled or expect.succeeds else 0), (
             "a create was made twice, or made unseen"
         )
@@ -443,5 +474,7 @@ def test_fault(
     sandbox.state.faults.clear()
     if tool == "request_another_interview_attempt" and (fault.handled or expect.succeeds):
         arguments = arguments_for(tool, interview, completed_result(server, sandbox, interview))
+    if tool == "create_catalogue_directory":
+        arguments = arguments_for(tool, interview, result)  # a fresh id: the first call's may exist now
     healthy = server.call(tool, arguments)
     assert not healthy.is_error, text_of(healthy)

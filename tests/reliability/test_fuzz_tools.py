@@ -684,7 +684,18 @@ VALID_CALLS: dict[str, Callable[[list[str]], dict[str, Any]]] = {
         "file_base64": base64.b64encode(b"Benefits: 30 days of paid leave.").decode(),
         "file_name": "benefits.txt",
     },
-}
+    "create_persona": lambda known: {
+        "name": "Fuzz persona", "interview_template_id": DEFAULT_TEMPLATE_ID, "mojito_language_code": "en",
+        "status": "draft", "visibility": "merchant_public", "portal": "coaching",
+        "persona_role_avatar": "play a customer", "persona_role_user": "help the customer",
+    },
+    "list_catalogue_directories": lambda known: {"limit": 5},
+    "get_catalogue_directory": lambda known: {"id": "start"},
+    "create_catalogue_directory": lambda known: {
+        "id": "fuzz-directory", "name": "Fuzz", "status": "draft", "visibility": "merchant_public"
+    },
+    "update_catalogue_directory": lambda known: {"id": "fuzz-directory", "name": "Fuzzed"},
+}  # fmt: skip
 
 
 def answers(tool: str) -> SearchStrategy[Any]:

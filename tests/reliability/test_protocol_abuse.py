@@ -19,7 +19,7 @@ import pytest
 from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox, run_sandbox
 from tests.reliability.harness import REFUSED, RawStdio, eventually, raw_stdio
 from tests.reliability.reporting import record
-from tests.support import COOKBOOK, TOKEN, TOOL_NAMES, server_env
+from tests.support import COOKBOOK, DEFAULT_TOOL_NAMES, TOKEN, server_env
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(120)]
 
@@ -66,7 +66,7 @@ async def still_serving(server: RawStdio) -> None:
     pong = await server.request("ping")
     assert pong.get("result") == {}, pong
     listed = await server.request("tools/list")
-    assert [tool["name"] for tool in listed["result"]["tools"]] == list(TOOL_NAMES)
+    assert [tool["name"] for tool in listed["result"]["tools"]] == list(DEFAULT_TOOL_NAMES)
 
 
 async def drain(server: RawStdio, seconds: float) -> list[dict[str, Any]]:

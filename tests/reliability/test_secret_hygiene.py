@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import copy
 import tempfile
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -39,6 +40,11 @@ FILES = tempfile.mkdtemp(prefix="jobmojito-hygiene-")
 RESUME = f"{FILES}/ada-cv.txt"
 with open(RESUME, "w", encoding="utf-8") as _resume:
     _resume.write(f"Ada Lovelace. Python engineer, Django, 6 years. {CANARY}\n")
+PERSONA = {
+    "name": "Hygiene persona", "interview_template_id": DEFAULT_TEMPLATE_ID, "mojito_language_code": "en",
+    "status": "active", "visibility": "merchant_public", "portal": "coaching", "is_embedded": True,
+    "persona_role_avatar": "play a customer", "persona_role_user": "help the customer", "tags": ["hygiene"],
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +116,8 @@ async def representative_flows(
     assert isinstance(invited.structured_content, dict), text_of(invited)
     taken = sandbox.take_interview(invited.structured_content["users"][0]["interview_url"])
     result_id = taken["interview_result_id"]
+    directory = {"id": f"hygiene-{uuid.uuid4().hex[:12]}", "name": "Hygiene", "status": "active",
+                 "visibility": "merchant_public"}  # fmt: skip
     lifecycle: list[tuple[str, dict[str, Any]]] = [
         ("list_interviews", {"filter_text": "Engineer"}),
         ("update_interview", {"position_id": interview_id, "interview_salary": "60k"}),
@@ -123,6 +131,12 @@ async def representative_flows(
             "register_users_for_interview",
             {"interview_id": interview_id, "users": [], "send_email": True},
         ),  # refused
+        # The coaching toolset (the servers here list every toolset).
+        ("create_persona", PERSONA),
+        ("create_catalogue_directory", directory),
+        ("update_catalogue_directory", {"id": directory["id"], "content_md": "[sessions]"}),
+        ("get_catalogue_directory", {"id": directory["id"]}),
+        ("list_catalogue_directories", {"include_public": "false"}),
     ]
     platform: list[tuple[str, dict[str, Any]]] = [
         ("list_candidates", {"filter_text": "ada"}),
@@ -179,7 +193,7 @@ async def test_stdio_at_debug_never_shows_the_token(sandbox: RunningSandbox, log
     env = server_env(
         sandbox.base_url, LOG_LEVEL="DEBUG", LOG_FORMAT=log_format, TIMEOUT="1", FILES_ROOTS=FILES
     )
-    async with stdio_server(env) as server:
+    async with stdio_server(env, ["--toolsets", "all"]) as server:
         results = await representative_flows(server.call, sandbox)
         log = server.stderr()
     for result in results:
@@ -228,7 +242,9 @@ async def test_hosted_at_debug_never_shows_any_callers_token(sandbox: RunningSan
     env = server_env(sandbox.base_url, token=None, LOG_LEVEL="DEBUG", LOG_FORMAT="json", TIMEOUT="1")
     env |= {"JOBMOJITO_JWKS_URL": sandbox.jwks_url, "JOBMOJITO_JWT_ISSUER": sandbox.jwt_issuer}
     results: dict[str, list[CallToolResult]] = {}
-    async with http_server(env, ["--transport", "streamable-http", "--auth", "jobmojito-jwt"]) as server:
+    async with http_server(
+        env, ["--transport", "streamable-http", "--auth", "jobmojito-jwt", "--toolsets", "all"]
+    ) as server:
 
         async def caller(name: str, bearer: str, flows: bool) -> None:
             async with session(server, bearer) as client:

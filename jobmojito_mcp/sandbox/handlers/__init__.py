@@ -12,7 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from jobmojito_mcp.sandbox.handlers import account, candidates, coaching, interviews, knowledge, results, screening
+from jobmojito_mcp.sandbox.handlers import (
+    account,
+    candidates,
+    coaching,
+    interviews,
+    knowledge,
+    results,
+    screening,
+)
 from jobmojito_mcp.sandbox.state import SandboxState
 from jobmojito_mcp.sandbox.updates import update
 
@@ -73,6 +81,7 @@ ROUTES: dict[str, Route] = {
     ),
     "knowledge-base-document-upload": Route(
         "upload_knowledge_base_document", frozenset({"POST"}), knowledge.upload
+    ),
     "persona-create": Route("create_persona", frozenset({"POST"}), coaching.create_persona),
     "catalogue-tag-list": Route("list_catalogue_directories", frozenset({"GET"}), coaching.list_directories),
     "catalogue-tag-get": Route("get_catalogue_directory", frozenset({"GET"}), coaching.get_directory),
