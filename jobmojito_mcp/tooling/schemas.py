@@ -11,7 +11,14 @@ the same meaning, written small and plain:
   docs/arguments.md says why each), which makes `additionalProperties: false` untrue there, so
   it is dropped too (the server still refuses unknown names);
 - outputs: no null either, because structured content never carries one (`spec.as_sent`
-  and the compact views leave nulls out), and no defaults.
+  and the compact views leave nulls out), and no defaults;
+- outputs: fields named at the top level only; an object inside (a page's rows, a transcript's
+  entries, a nested answer) is published as an open `object`. Clients validate structured content
+  against the output schema, which stays true (never stricter); agents read the rows' fields in
+  the result itself and its summary, and every listing byte is paid in every agent's context;
+- inputs: a closed vocabulary longer than `LONG_ENUM` values (the 34 language codes) as a plain
+  string: its description gives examples, and a value outside it is refused naming every allowed
+  one. Listing them would cost every agent ~200 bytes per field for codes it already knows.
 
 `accepted_schema` is the whole truth (every accepted field, nulls allowed), for tests and fuzzing.
 """
@@ -57,6 +64,9 @@ def _strip(node: Any) -> Any:
     }
 
 
+LONG_ENUM = 20
+
+
 def published_schema(
     model: type[BaseModel], *, arguments: bool = False, unpublished: frozenset[str] = frozenset()
 ) -> dict[str, Any]:
@@ -90,6 +100,10 @@ def _publish(node: Any, arguments: bool, unpublished: frozenset[str], path: str)
     if not isinstance(node, dict):
         return node
     node = _without_null(node)
+    if not arguments and path and node.get("type") == "object":
+        return {key: node[key] for key in ("description", "type") if key in node}
+    if arguments and len(node.get("enum", ())) > LONG_ENUM:
+        node = {key: value for key, value in node.items() if key != "enum"}
     published: dict[str, Any] = {}
     for key, value in node.items():
         if (

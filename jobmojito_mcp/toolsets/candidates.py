@@ -178,9 +178,8 @@ REGISTER_USERS_FOR_INTERVIEW = ToolSpec(
     name="register_users_for_interview",
     title="Invite candidates to an interview",
     description=(
-        "Register candidates for an interview; each gets a one-time link. send_email true: JobMojito "
-        "e-mails them (the user is asked first); false: only the links. Not idempotent: a repeat sends new "
-        "links (and e-mails)."
+        "Register candidates; each gets a one-time link. send_email true: JobMojito e-mails them (the user "
+        "is asked first). Not idempotent: a repeat sends new links (and e-mails)."
     ),
     arguments=RegisterUsersArgs,
     response=RegisteredUsers,

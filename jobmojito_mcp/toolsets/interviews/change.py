@@ -306,8 +306,8 @@ UPDATE_INTERVIEW = ToolSpec(
     name="update_interview",
     title="Change an interview",
     description=(
-        "Change an interview; only the fields given are written. questions: the whole list, as "
-        "get_interview_definition(view=full) gives it, edited. Live interviews change at once."
+        "Change an interview; only given fields are written, live at once. questions: the whole list from "
+        "get_interview_definition(view=full), edited."
     ),
     arguments=UpdateInterviewArgs,
     response=UpdatedInterview,

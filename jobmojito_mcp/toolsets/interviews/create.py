@@ -47,7 +47,10 @@ _RARELY_SET = frozenset(
      "result_enable_edit_transcript", "tags", "thank_you_message", "welcome_message"}
 )  # fmt: skip
 
-_RARELY_SET_DEFINITION = _RARELY_SET | {"additional_context", "code", "cover_image_url", "description_long"}
+_RARELY_SET_DEFINITION = _RARELY_SET | {
+    "additional_context", "code", "cover_image_url", "description_long", "interview_tone", "is_embedded",
+    "max_followups", "recording", "recording_full_session", "result_view",
+}  # fmt: skip
 
 _AI_WRITTEN_UNPUBLISHED = _RARELY_SET_DEFINITION | {
     "include_closing_prompt", "include_rapport_question", "use_enhanced_expectations",
@@ -78,9 +81,8 @@ _CREATE_RECHECK = (
 # create_interview: JobMojito's AI writes the questions
 
 _INTERVIEW_TYPE = (
-    "pre-screening (default): must-haves; -with-test-questions: plus skill tests; second-interview: deeper; "
-    "remote-freelancer-verification: remote work fit; strength-based: best at; potential-based: ability to "
-    "learn; process-verification-from-knowledge-base: from knowledge_base_store_id."
+    "What the questions probe; default pre-screening (must-haves). process-verification-from-knowledge-base "
+    "needs knowledge_base_store_id."
 )
 
 
@@ -94,8 +96,7 @@ class CreateInterviewArgs(InterviewDefinitionFields):
     interview_type: InterviewType | None = Field(None, description=_INTERVIEW_TYPE)
     interview_length: QuestionCount | None = Field(
         None,
-        description="Questions the AI writes (omitted: 5-8); capped at one per 2 minutes of max_duration, "
-        "see questions_generated.",
+        description="Questions the AI writes (default 5-8; at most one per 2 min of max_duration).",
     )
     max_duration: Seconds | None = Field(
         None, description="Session cap in seconds (default 1200); sets the credit cost and the question cap."
@@ -136,8 +137,7 @@ CREATE_INTERVIEW = ToolSpec(
     name="create_interview",
     title="Create an AI-written interview",
     description=(
-        "Create an interview for a job; JobMojito's AI writes its questions. Returns interview_def_set_id. "
-        "Not idempotent: each call creates another interview."
+        "Create an interview; JobMojito's AI writes the questions. Not idempotent: each call creates another."
     ),
     arguments=CreateInterviewArgs,
     response=CreatedInterview,
@@ -190,8 +190,7 @@ CREATE_INTERVIEW_FROM_QUESTIONS = ToolSpec(
     name="create_interview_from_questions",
     title="Create an interview from your questions",
     description=(
-        "Create an interview asking your own questions, in order. Returns interview_def_set_id. Not "
-        "idempotent: each call creates another interview."
+        "Create an interview asking your own questions, in order. Not idempotent: each call creates another."
     ),
     arguments=CreateFromQuestionsArgs,
     response=CreatedInterview,
@@ -233,7 +232,9 @@ class CreateForCandidateArgs(CommonInterviewFields):
     position_country_code: str | None = Field(
         None, description="Job country, ISO 3166-1 alpha-2" + _NEW_POSITION
     )
-    mojito_language_code: LanguageCode | None = Field(None, description="Interview language" + _NEW_POSITION)
+    mojito_language_code: LanguageCode | None = Field(
+        None, description="Interview language code (en, de, br: pt-BR, ...)" + _NEW_POSITION
+    )
     position_description: str | None = Field(
         None, description="Short job summary candidates see; omitted: the AI writes it."
     )

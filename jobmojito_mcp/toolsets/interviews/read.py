@@ -171,8 +171,7 @@ LIST_AVATARS = ToolSpec(
     name="list_avatars",
     title="List interview templates",
     description=(
-        "List this account's interview templates (avatars), newest first. A template's `id` is the "
-        "interview_template_id the create tools need."
+        "Interview templates (avatars), newest first: an `id` is the create tools' interview_template_id."
     ),
     arguments=ListAvatarsToolArgs,
     response=AvatarList,
@@ -321,8 +320,7 @@ GET_INTERVIEW_DEFINITION = ToolSpec(
     name="get_interview_definition",
     title="Get an interview's definition",
     description=(
-        "Read an interview: name, status, language, template, questions (view full: every setting, questions "
-        "as create_interview_from_questions takes them)."
+        "Read an interview: name, status, language, template, questions (view full: every setting)."
     ),
     arguments=GetDefinitionToolArgs,
     response=InterviewDefinition,

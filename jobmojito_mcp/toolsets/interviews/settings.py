@@ -206,15 +206,15 @@ class InterviewDefinitionFields(CommonInterviewFields):
 
     name: NonEmpty = Field(description="Title, usually the job title.")
     location: NonEmpty = Field(description="Where the job is, e.g. 'Remote (EU)'.")
-    mojito_language_code: LanguageCode = Field(description="Language the interview is held in.")
+    mojito_language_code: LanguageCode = Field(
+        description="Interview language code: en, de, fr, es, br (pt-BR), ..."
+    )
     status: InterviewStatus = Field(description="draft: not takeable yet; active: live.")
     type: InterviewKind = Field(
-        description="interview: AI-scored for hiring; coaching: practice feedback, no verdict (coaching "
-        "portal); assessment: scored skills test."
+        description="interview: scored, for hiring; coaching: practice, no verdict; assessment: skills test."
     )
     visibility: Visibility = Field(
-        description="merchant_public: listed on your page; merchant_invite: invitees only; "
-        "merchant_unlisted: direct link only."
+        description="merchant_public: listed; merchant_invite: invitees only; merchant_unlisted: by link."
     )
     recording: AnswerRecording | None = Field(
         None,

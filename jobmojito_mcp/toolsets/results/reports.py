@@ -46,7 +46,8 @@ class ReportFeatures(ListedRequestObject):
          "transcript", "files", "answer_recording", "session_recording", "group_by_question", "template"}
     )  # fmt: skip
     mojito_language_code: LanguageCode | None = Field(
-        None, description="Translate into this language: 0.1 credit per result in another language."
+        None,
+        description="Translate into this language code (en, de, ...): 0.1 credit per result in another language.",
     )
     contact_details: bool | None = Field(None, description="Default true.")
     ai_recruiter_assessment: bool | None = Field(None, description="Default true.")
@@ -195,9 +196,8 @@ GENERATE_INTERVIEW_REPORT = ToolSpec(
     name="generate_interview_report",
     title="Generate a result report",
     description=(
-        "A report on one or several results, for a hiring manager: pdf (a link), html or json. Cost: 0.1 "
-        "credit per result translated (export_features_result.mojito_language_code); JobMojito's own "
-        "server bills every report."
+        "A report on results for a hiring manager: pdf link, html or json. Translating "
+        "(export_features_result.mojito_language_code) costs 0.1 credit per result."
     ),
     arguments=ReportArgs,
     response=Report,
