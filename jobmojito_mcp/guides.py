@@ -8,12 +8,14 @@ agent would otherwise look up call by call: the language codes and the template 
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Callable
 from typing import Any, get_args
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
+from mcp.server.mcpserver.prompts.base import Prompt, PromptArgument
 
 from jobmojito_mcp.tooling.run import run_tool
 from jobmojito_mcp.toolsets import TOOLS_BY_NAME
@@ -269,12 +271,24 @@ NEEDS: dict[str, frozenset[str]] = {
 }
 
 
+def _as_prompt(fn: Callable[..., str]) -> Prompt:
+    """The SDK's prompt for a guide, as `Prompt.from_function` makes it, without the argument model,
+    JSON Schema and `validate_call` wrapper it builds (~5 ms each, on every start): a guide's
+    arguments are plain strings (as prompts/get carries them), required unless defaulted."""
+    parameters = inspect.signature(fn).parameters.values()
+    arguments = [
+        PromptArgument(name=parameter.name, required=parameter.default is inspect.Parameter.empty)
+        for parameter in parameters
+    ]
+    return Prompt(name=fn.__name__, description=fn.__doc__ or "", arguments=arguments, fn=fn)
+
+
 def register_guides(server: MCPServer, list_templates: Any, shown: Callable[[str], bool]) -> None:
     """Add the prompts and resources `shown(name or URI)` allows to `server`; `list_templates(ctx,
     language)` reads the catalogue."""
     for prompt in PROMPTS:
         if shown(prompt.__name__):
-            server.prompt()(prompt)
+            server.add_prompt(_as_prompt(prompt))
 
     if shown(LANGUAGES_URI):
 
