@@ -81,7 +81,13 @@ def _nullable(prop: dict[str, Any], root: dict[str, Any]) -> bool:
 
 # Arguments a tool requires although the API does not, on purpose: JobMojito documents no default for
 # send_email, and e-mailing people must never happen by an omission.
-REQUIRED_ON_PURPOSE = {"register_users_for_interview": {"send_email"}}
+REQUIRED_ON_PURPOSE = {
+    "register_users_for_interview": {"send_email"},
+    # Omitted, JobMojito picks the coaching product: a recruiter's role-play must say so on purpose.
+    "create_persona": {"portal"},
+    # No default is stated for either: a new public page's status and audience are said, not guessed.
+    "create_catalogue_directory": {"status", "visibility"},
+}
 
 
 @pytest.mark.parametrize("tool", [spec.name for spec in TOOLS])

@@ -20,7 +20,7 @@ import httpx2
 import pytest
 
 from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox
-from tests.support import COOKBOOK, TOOL_NAMES, run_cli, server_env, stdio_server, text_of
+from tests.support import COOKBOOK, DEFAULT_TOOL_NAMES, run_cli, server_env, stdio_server, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(90)]
 
@@ -126,7 +126,7 @@ def test_call_of_an_unknown_tool_lists_the_tools(tmp_path: Path) -> None:
     done = run_cli("--sandbox", "call", "list_avatar", env=cli_env(tmp_path))
     assert done.returncode == 2
     assert "unknown tool 'list_avatar'" in done.stdout and "Did you mean list_avatars?" in done.stdout
-    assert all(name in done.stdout for name in TOOL_NAMES)
+    assert all(name in done.stdout for name in DEFAULT_TOOL_NAMES)
     hidden = run_cli("--sandbox", "--read-only", "call", "create_interview", env=cli_env(tmp_path))
     assert hidden.returncode == 2 and "not exposed" in hidden.stdout
 
