@@ -47,6 +47,7 @@ from mcp.client.streamable_http import streamable_http_client
 from referencing import Registry
 
 from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID
+from jobmojito_mcp.toolsets import TOOLSETS
 
 HERE = Path(__file__).resolve().parent
 PY = sys.executable
@@ -89,7 +90,7 @@ class Sizes:
 
 FULL = Sizes(starts=15, calls=1000, memory_calls=10_000, clients=50, calls_per_client=20, repeats=3)
 QUICK = Sizes(
-    starts=5, calls=300, memory_calls=2_000, clients=50, calls_per_client=20, repeats=1, sdk_repeats=3
+    starts=7, calls=300, memory_calls=2_000, clients=50, calls_per_client=20, repeats=1, sdk_repeats=3
 )
 
 
@@ -892,9 +893,6 @@ def machine() -> str:
     return f"{now:%Y-%m-%d %H:%M %Z}, {os.cpu_count()} CPUs, {gigabytes:.0f} GiB RAM, Python {sys.version.split()[0]}"
 
 
-TOOLSETS = ("interviews", "candidates", "results", "account", "screening", "knowledge")
-
-
 def listing_bytes(*flags: str) -> tuple[int, int]:
     """(tool count, bytes of the tools/list result) as `jobmojito-mcp --sandbox FLAGS` writes it on stdio."""
     hello = {
@@ -926,12 +924,15 @@ def listing_bytes(*flags: str) -> tuple[int, int]:
 
 
 def listings_table() -> str:
-    """tools/list bytes for the default listing, each toolset alone, and --read-only."""
+    """tools/list bytes for the default listing, every tool, each toolset alone, --read-only and
+    --dynamic-toolsets (the defaults plus the three discovery tools)."""
     rows = []
     for label, flags in [
-        ("all (default)", ()),
+        ("default toolsets", ()),
+        ("--toolsets all", ("--toolsets", "all")),
         *((f"--toolsets {name}", ("--toolsets", name)) for name in TOOLSETS),
         ("--read-only", ("--read-only",)),
+        ("--dynamic-toolsets", ("--dynamic-toolsets",)),
     ]:
         count, size = listing_bytes(*flags)
         rows.append([label, str(count), f"{size:,}", f"~{size // 4:,}"])
