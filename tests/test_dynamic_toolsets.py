@@ -120,12 +120,21 @@ async def test_hosted_enabling_persists_per_caller_and_headers_still_narrow(sand
     ]
     alice, bob = ({"Authorization": f"Bearer {key}"} for key in API_KEYS)
     async with http_server(env, args) as server:
-        async with http_mcp_client(server.url, "streamable-http", alice) as client:
+        async with (
+            http_mcp_client(server.url, "streamable-http", alice) as client,
+            http_mcp_client(server.url, "streamable-http", bob) as other,
+        ):
             assert client.session.protocol_version == "2026-07-28"
-            async with client.listen(tools_list_changed=True) as events:
+            async with (
+                client.listen(tools_list_changed=True) as events,
+                other.listen(tools_list_changed=True) as others,
+            ):
                 await client.call_tool("enable_toolset", {"toolset": "account"})
                 with anyio.fail_after(10):
                     await events.__anext__()
+                with anyio.move_on_after(1) as waited:
+                    await others.__anext__()  # Bob's stream hears nothing of Alice's change
+                assert waited.cancelled_caught
         async with http_mcp_client(server.url, "streamable-http", alice) as client:  # a new connection
             listed = [tool.name for tool in (await client.list_tools()).tools]
             assert listed == names_of(["interviews", "account"]) + DISCOVERY
@@ -195,7 +204,7 @@ async def test_the_typescript_sdk_sees_the_change_without_reconnecting(sandbox: 
     assert [request.method for request in sandbox.requests("merchant-status")] == ["GET"]
 
 
-def inspector(*args: str) -> Any:
+def inspector(*args: str, setting: str = "JOBMOJITO_DYNAMIC_TOOLSETS=true") -> Any:
     bin_dir = NODE_MODULES / ".bin"
     if not (bin_dir / "mcp-inspector").exists():
         if os.environ.get("CI"):
@@ -205,7 +214,7 @@ def inspector(*args: str) -> Any:
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
     with tempfile.TemporaryDirectory() as scratch:
         done = subprocess.run(
-            [str(bin_dir / "mcp-inspector"), "--cli", "-e", "JOBMOJITO_DYNAMIC_TOOLSETS=true",
+            [str(bin_dir / "mcp-inspector"), "--cli", "-e", setting,
              sys.executable, "-m", "jobmojito_mcp", "--sandbox", *args],
             capture_output=True, text=True, timeout=120, env=env, cwd=scratch, check=False,
         )  # fmt: skip
@@ -227,3 +236,12 @@ def test_the_inspector_lists_and_calls_the_discovery_tools() -> None:
         "--method", "tools/call", "--tool-name", "enable_toolset", "--tool-arg", f"toolset={TOOLSETS[-1]}"
     )
     assert enabled.get("isError") is not True and "enabled" in enabled["content"][0]["text"]
+
+
+def test_every_tool_passes_the_inspector_portability_lint() -> None:
+    """--toolsets all: the tools off by default (coaching) too, 0 errors, 0 warnings."""
+    strict = inspector(
+        "--method", "tools/list", "--strict", "--format", "json", setting="JOBMOJITO_TOOLSETS=all"
+    )
+    assert [tool["name"] for tool in strict["result"]["tools"]] == [spec.name for spec in TOOLS]
+    assert strict.get("schemaFindings", []) == []

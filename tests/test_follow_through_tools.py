@@ -527,7 +527,7 @@ async def test_reports_attach_the_document(client: Client, sandbox: RunningSandb
     link = pdf.content[1]
     assert isinstance(link, ResourceLink) and link.mime_type == "application/pdf"
     described = next(t for t in (await client.list_tools()).tools if t.name == "generate_interview_report")
-    assert "Cost: 0.1 credit per result translated" in (described.description or "")
+    assert "costs 0.1 credit per result" in (described.description or "")
     assert "again" not in text_of(pdf)  # untranslated: nothing charged
     html = await ok(
         client, "generate_interview_report", {"export_type": "html", "interview_result_id": w.result_ids[0]}
