@@ -16,9 +16,6 @@ the same meaning, written small and plain:
   entries, a nested answer) is published as an open `object`. Clients validate structured content
   against the output schema, which stays true (never stricter); agents read the rows' fields in
   the result itself and its summary, and every listing byte is paid in every agent's context;
-- inputs: a closed vocabulary longer than `LONG_ENUM` values (the 34 language codes) as a plain
-  string: its description gives examples, and a value outside it is refused naming every allowed
-  one. Listing them would cost every agent ~200 bytes per field for codes it already knows.
 
 `accepted_schema` is the whole truth (every accepted field, nulls allowed), for tests and fuzzing.
 """
@@ -64,9 +61,6 @@ def _strip(node: Any) -> Any:
     }
 
 
-LONG_ENUM = 20
-
-
 def published_schema(
     model: type[BaseModel], *, arguments: bool = False, unpublished: frozenset[str] = frozenset()
 ) -> dict[str, Any]:
@@ -102,8 +96,6 @@ def _publish(node: Any, arguments: bool, unpublished: frozenset[str], path: str)
     node = _without_null(node)
     if not arguments and path and node.get("type") == "object":
         return {key: node[key] for key in ("description", "type") if key in node}
-    if arguments and len(node.get("enum", ())) > LONG_ENUM:
-        node = {key: value for key, value in node.items() if key != "enum"}
     published: dict[str, Any] = {}
     for key, value in node.items():
         if (

@@ -54,7 +54,7 @@ class CreatePersonaArgs(StrictModel):
 
     name: str = Field(min_length=1, description="Title.")
     interview_template_id: Uuid = Field(description="Avatar template id, from list_avatars.")
-    mojito_language_code: LanguageCode = Field(description="Language code: en, de, fr, br (pt-BR), ...")
+    mojito_language_code: LanguageCode = Field(description="Language spoken.")
     status: Literal["draft", "active"] = Field(description="active: usable at once.")
     visibility: Literal["merchant_public", "merchant_invite", "merchant_unlisted"] = Field(
         description="merchant_public: listed; merchant_invite: invitees; merchant_unlisted: by link."

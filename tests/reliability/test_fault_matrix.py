@@ -427,7 +427,8 @@ def test_fault(
     expect = expected(fault, tool)
     if tool == "request_another_interview_attempt":
         result = completed_result(server, sandbox, interview)
-    arguments = arguments_for(tool, interview, result)
+    result_id = result  # `result` is reused below for the call's result
+    arguments = arguments_for(tool, interview, result_id)
     if "candidate_email" in arguments:  # a candidate of its own per fault: a repeat is not applicable
         arguments["candidate_email"] = f"{fault.name}.{tool}@example.com"
     if fault.kind in ("refused", "connect-timeout"):
@@ -475,6 +476,6 @@ def test_fault(
     if tool == "request_another_interview_attempt" and (fault.handled or expect.succeeds):
         arguments = arguments_for(tool, interview, completed_result(server, sandbox, interview))
     if tool == "create_catalogue_directory":
-        arguments = arguments_for(tool, interview, result)  # a fresh id: the first call's may exist now
+        arguments = arguments_for(tool, interview, result_id)  # a fresh id: the first call's may exist now
     healthy = server.call(tool, arguments)
     assert not healthy.is_error, text_of(healthy)

@@ -764,7 +764,7 @@ def test_published_schemas_use_only_json_schema_keywords(server: InProcess) -> N
     """An agent (or client) reading inputSchema must learn every constraint the server enforces."""
     vocabulary = {
         "$defs", "$ref", "additionalProperties", "anyOf", "default", "description", "enum",
-        "exclusiveMinimum", "format", "items", "maxItems", "maxLength", "maximum", "minItems",
+        "exclusiveMinimum", "format", "items", "maxItems", "maxLength", "maximum", "minItems", "pattern",
         "minLength", "minimum", "properties", "required", "title", "type",
     }  # fmt: skip
     foreign: set[tuple[str, str]] = set()

@@ -232,9 +232,7 @@ class CreateForCandidateArgs(CommonInterviewFields):
     position_country_code: str | None = Field(
         None, description="Job country, ISO 3166-1 alpha-2" + _NEW_POSITION
     )
-    mojito_language_code: LanguageCode | None = Field(
-        None, description="Interview language code (en, de, br: pt-BR, ...)" + _NEW_POSITION
-    )
+    mojito_language_code: LanguageCode | None = Field(None, description="Interview language" + _NEW_POSITION)
     position_description: str | None = Field(
         None, description="Short job summary candidates see; omitted: the AI writes it."
     )

@@ -206,9 +206,7 @@ class InterviewDefinitionFields(CommonInterviewFields):
 
     name: NonEmpty = Field(description="Title, usually the job title.")
     location: NonEmpty = Field(description="Where the job is, e.g. 'Remote (EU)'.")
-    mojito_language_code: LanguageCode = Field(
-        description="Interview language code: en, de, fr, es, br (pt-BR), ..."
-    )
+    mojito_language_code: LanguageCode = Field(description="Language the interview is held in.")
     status: InterviewStatus = Field(description="draft: not takeable yet; active: live.")
     type: InterviewKind = Field(
         description="interview: scored, for hiring; coaching: practice, no verdict; assessment: skills test."

@@ -47,7 +47,7 @@ class ReportFeatures(ListedRequestObject):
     )  # fmt: skip
     mojito_language_code: LanguageCode | None = Field(
         None,
-        description="Translate into this language code (en, de, ...): 0.1 credit per result in another language.",
+        description="Translate into this language: 0.1 credit per result in another language.",
     )
     contact_details: bool | None = Field(None, description="Default true.")
     ai_recruiter_assessment: bool | None = Field(None, description="Default true.")
