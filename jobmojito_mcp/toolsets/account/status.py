@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from jobmojito_mcp.tooling.spec import READ, ToolSpec
+from jobmojito_mcp.tooling.spec import READ, ToolSpec, as_sent
 from jobmojito_mcp.toolsets.common import (
     LenientModel,
     ListLimit,
@@ -76,6 +76,21 @@ def summarize_status(args: MerchantStatusArgs, result: MerchantStatus) -> str:
     )
 
 
+class MerchantStatusResult(OpenResult):
+    """The output schema: the fields an agent acts on (credits, invitations, work waiting); the
+    structured content is JobMojito's whole answer, every other field included."""
+
+    credits_interview_monthly: Number | None = None
+    credits_interview_extra: Number | None = None
+    invitations_available: Number | None = Field(None, description="Absent: unlimited.")
+    interviews_undecided: Number | None = None
+    interviews_ongoing: Number | None = None
+
+
+def present_status(args: MerchantStatusArgs, answer: MerchantStatus) -> dict[str, Any]:
+    return as_sent(answer)
+
+
 GET_MERCHANT_STATUS = ToolSpec(
     name="get_merchant_status",
     title="Check credits and invitations",
@@ -90,6 +105,8 @@ GET_MERCHANT_STATUS = ToolSpec(
     annotations=READ,
     summarize=summarize_status,
     toolset="account",
+    result=MerchantStatusResult,
+    present=present_status,
     unpublished=frozenset({"merchant_id"}),
 )
 

@@ -275,7 +275,8 @@ _UPDATE_UNPUBLISHED = frozenset(
      "interview_type", "knowledge_base_store_id", "max_followups", "pdf_export_auto_config",
      "questions_random_subset", "recording", "recording_full_session", "recruiter_profile_id",
      "required_pronunciation", "result_enable_edit_transcript", "result_view", "seniority_level", "tags", "type",
-     "type_credit"}
+     "type_credit", "regenerate_candidate_expectations", "max_duration", "interview_template_id",
+     "candidate_expectations"}
     | {f"questions[].{name}" for name in (
         "candidate_expectations_json", "conditional_question_main_id", "duration", "external_data", "external_id",
         "is_candidate_asking_recruiter", "is_conditional", "is_expert", "is_multiple_choice", "is_without_scoring",

@@ -53,7 +53,7 @@ _RARELY_SET_DEFINITION = _RARELY_SET | {
 }  # fmt: skip
 
 _AI_WRITTEN_UNPUBLISHED = _RARELY_SET_DEFINITION | {
-    "include_closing_prompt", "include_rapport_question", "use_enhanced_expectations",
+    "include_closing_prompt", "include_rapport_question", "use_enhanced_expectations", "seniority_level",
 }  # fmt: skip
 
 # Your own questions: what only steers AI-written ones, and the per-question extras, stay out.
@@ -69,7 +69,7 @@ _QUESTIONS_UNPUBLISHED = _RARELY_SET_DEFINITION | {
 _CANDIDATE_UNPUBLISHED = _RARELY_SET | {
     "candidate_external_id", "candidate_linkedin_url", "include_closing_prompt", "include_rapport_question",
     "is_embedded", "max_followups", "position_description_long", "result_view", "seniority_level",
-    "use_enhanced_expectations",
+    "use_enhanced_expectations", "position_external_id", "max_duration",
 }  # fmt: skip
 
 _CREATE_RECHECK = (

@@ -182,7 +182,7 @@ LIST_AVATARS = ToolSpec(
     toolset="interviews",
     result=AvatarsResult,
     present=present_avatars,
-    unpublished=frozenset({"merchant_id"}),
+    unpublished=frozenset({"merchant_id", "include_archived"}),
 )
 
 

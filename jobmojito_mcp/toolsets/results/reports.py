@@ -215,5 +215,5 @@ GENERATE_INTERVIEW_REPORT = ToolSpec(
         422: "Unknown or unfinished results are reported as HTTP 422 here: take ids from "
         "list_interview_results(tab=completed)."
     },
-    unpublished=_REPORT_FEATURES_UNPUBLISHED,
+    unpublished=_REPORT_FEATURES_UNPUBLISHED | {"store_file"},
 )
