@@ -76,7 +76,7 @@ _CONFIG_FLAGS: list[tuple[str, str, dict[str, Any]]] = [
     ("--sandbox-db", "sandbox_db", {"metavar": "PATH", "help": "SQLite file keeping sandbox state [JOBMOJITO_SANDBOX_DB]"}),
     ("--read-only", "read_only", {"action": "store_const", "const": True, "help": "expose only the read tools [JOBMOJITO_READ_ONLY]"}),
     ("--tools", "tools", {"metavar": "LIST", "help": "expose only these tools, comma-separated [JOBMOJITO_TOOLS]"}),
-    ("--toolsets", "toolsets", {"metavar": "LIST", "help": "expose only these toolsets, comma-separated: interviews, candidates, results, account, screening, knowledge, coaching; all: every one (default: all but knowledge and coaching) [JOBMOJITO_TOOLSETS]"}),
+    ("--toolsets", "toolsets", {"metavar": "LIST", "help": "expose only these toolsets, comma-separated: interviews, candidates, results, account, screening, knowledge, coaching; all: every one (default: all but screening, knowledge and coaching) [JOBMOJITO_TOOLSETS]"}),
     ("--dynamic-toolsets", "dynamic_toolsets", {"action": "store_const", "const": True, "help": "start with the toolsets on by default, or --toolsets, plus three discovery tools; agents enable other toolsets as they need them [JOBMOJITO_DYNAMIC_TOOLSETS]"}),
     ("--files-root", "files_roots", {"action": "append", "metavar": "DIR", "help": "let tools send local files from inside DIR (repeatable; stdio only; none by default; the variable takes several, os.pathsep-separated) [JOBMOJITO_FILES_ROOTS]"}),
     ("--max-file-bytes", "max_file_bytes", {"type": int, "metavar": "N", "help": "largest file a tool sends, in bytes (default 10485760, 10 MB) [JOBMOJITO_MAX_FILE_BYTES]"}),

@@ -25,6 +25,7 @@ from jobmojito_mcp.server import build_server
 from jobmojito_mcp.signin.credentials import StaticToken
 from jobmojito_mcp.tooling.files import FileAccess
 from jobmojito_mcp.tooling.upstream import Upstream
+from jobmojito_mcp.toolsets import TOOLS
 from tests import documents
 from tests.support import TOKEN, answering, server_env, stdio_server, text_of
 
@@ -61,7 +62,8 @@ async def server(sandbox: RunningSandbox, access: FileAccess) -> AsyncIterator[C
     async with (
         upstream,
         Client(
-            build_server(upstream, lambda _ctx: credential, files=access), elicitation_callback=confirming
+            build_server(upstream, lambda _ctx: credential, tools=TOOLS, files=access),
+            elicitation_callback=confirming,
         ) as client,
     ):
         yield client
@@ -218,7 +220,7 @@ async def test_the_injected_instruction_to_upload_an_ssh_key_fails(
         str(home / "resumes" / "key.pdf"),
         "../.ssh/id_ed25519",
     ]
-    async with stdio_server(env, elicitation=answering("accept", True)) as stdio:
+    async with stdio_server(env, ["--toolsets", "all"], elicitation=answering("accept", True)) as stdio:
         assert "SYSTEM NOTE" in injected  # the agent read it ... and obeys
         for path in attempts:
             for tool, arguments in (

@@ -78,7 +78,9 @@ def resumes(tmp_path: Path) -> Path:
 @asynccontextmanager
 async def stdio_client_with(env: dict[str, str], elicitation: Any) -> AsyncIterator[Client]:
     """The server as MCP clients launch it, with a client that can be asked (elicitation)."""
-    async with stdio_server(env, elicitation=elicitation) as server:
+    async with stdio_server(
+        env, ["--toolsets", "all"], elicitation=elicitation
+    ) as server:  # screening: off by default
         yield server.client
 
 
@@ -234,7 +236,9 @@ async def test_hosted_takes_inline_files_and_never_reads_its_disk(
     env = server_env(sandbox.base_url, FILES_ROOTS=str(resumes))  # ignored when hosted
     async with (
         # This client cannot be asked: the operator confirms for it (fail closed otherwise, issue 21).
-        http_server(env, ["--transport", "streamable-http", "--confirm-without-asking"]) as server,
+        http_server(
+            env, ["--transport", "streamable-http", "--confirm-without-asking", "--toolsets", "all"]
+        ) as server,
         http_mcp_client(server.url, "streamable-http") as client,
     ):
         inline = documents.docx("Python Django PostgreSQL Kubernetes engineer", "8 years")
@@ -371,7 +375,9 @@ async def test_an_upstream_failure_mid_upload_is_not_resent(sandbox: RunningSand
 
 
 async def test_the_screen_candidates_prompt(sandbox: RunningSandbox, resumes: Path) -> None:
-    async with stdio_server(server_env(sandbox.base_url, FILES_ROOTS=str(resumes))) as server:
+    async with stdio_server(
+        server_env(sandbox.base_url, FILES_ROOTS=str(resumes)), ["--toolsets", "all"]
+    ) as server:
         listed = {prompt.name: prompt for prompt in (await server.client.list_prompts()).prompts}
         arguments = {
             argument.name: argument.required for argument in listed["screen_candidates"].arguments or []

@@ -36,12 +36,14 @@ ABOUT: dict[str, str] = {
 }
 
 # The toolsets a server offers when started without --toolsets: what a recruiter needs in a first
-# session (make and publish an interview, bring candidates in, screen them, review the results,
-# check credits). Off: `knowledge` (documents are added to an interview later, if at all) and
-# `coaching` (another product, the coaching portal, which most recruiters never open); every byte
-# listed is paid in every agent's context. `--toolsets all` (or naming them, or `enable_toolset`
-# with --dynamic-toolsets) turns them on.
-OFF_BY_DEFAULT = frozenset({"knowledge", "coaching"})
+# session (make and publish an interview, bring candidates in, review the results, check credits;
+# create_interview_for_candidate already screens a résumé on the way in). Off: `screening` (rule-based
+# pre-screening positions and résumé runs that spend credits: a set-up a recruiter does once, later),
+# `knowledge` (documents are added to an interview later, if at all) and `coaching` (another product,
+# the coaching portal, which most recruiters never open). Every byte listed is paid in every agent's
+# context: with `screening` on, the default listing is ~35,200 bytes, over its 30,000 budget.
+# `--toolsets all` (or naming them, or `enable_toolset` with --dynamic-toolsets) turns them on.
+OFF_BY_DEFAULT = frozenset({"screening", "knowledge", "coaching"})
 
 TOOLSETS: tuple[str, ...] = tuple(_REGISTRY)
 DEFAULT_TOOLSETS: tuple[str, ...] = tuple(name for name in TOOLSETS if name not in OFF_BY_DEFAULT)
