@@ -299,7 +299,7 @@ async def test_prompts_for_the_five_workflows(sandbox: RunningSandbox) -> None:
             "review_results",
             "give_another_try",
             "weekly_hiring_report",
-            "screen_candidates",
+            # screen_candidates: shown where the screening toolset is on (off by default)
         }
         for prompt in prompts.values():
             assert prompt.description

@@ -91,7 +91,7 @@ def test_inspector_reads_prompts_and_resources() -> None:
         "review_results",
         "give_another_try",
         "weekly_hiring_report",
-        "screen_candidates",
+        # screen_candidates: shown where the screening toolset is on (off by default)
     }
     languages = inspector("--method", "resources/read", "--uri", "jobmojito://languages")
     assert len(json.loads(languages["contents"][0]["text"])) == 34

@@ -39,7 +39,7 @@ PROMPT_NAMES = [
     "review_results",
     "give_another_try",
     "weekly_hiring_report",
-    "screen_candidates",
+    # screen_candidates: shown where the screening toolset is on (off by default)
 ]
 LISTINGS = ("tools/list", "prompts/list", "resources/list", "resources/templates/list")
 

@@ -36,7 +36,7 @@ PROMPTS = {
     "review_results",
     "give_another_try",
     "weekly_hiring_report",
-    "screen_candidates",
+    # screen_candidates: shown where the screening toolset is on (off by default)
 }
 
 
