@@ -232,10 +232,12 @@ class AuthServer:
         scopes: list[str] | None = None,
         expires_in: int | None = None,
         audience: str = "authenticated",
+        azp: str | None = None,
     ) -> tuple[str, Session]:
-        """A new session for this user and its first access token (no refresh token)."""
+        """A new session for this user and its first access token (no refresh token); `azp`, a claim
+        Supabase does not issue, only when a test asks for it."""
         session = self._new_session(email, subject, client_id, scopes or [])
-        return self._access_token(issuer, session, expires_in, audience), session
+        return self._access_token(issuer, session, expires_in, audience, azp), session
 
     def check_access_token(self, token: str) -> dict[str, Any]:
         """The claims of a live, unexpired token; raises `PermissionError` with the reason otherwise."""
@@ -261,7 +263,12 @@ class AuthServer:
         return session
 
     def _access_token(
-        self, issuer: str, session: Session, expires_in: int | None = None, audience: str = "authenticated"
+        self,
+        issuer: str,
+        session: Session,
+        expires_in: int | None = None,
+        audience: str = "authenticated",
+        azp: str | None = None,
     ) -> str:
         return self.issuer_key.issue(
             issuer,
@@ -271,6 +278,7 @@ class AuthServer:
             email=session.email,
             session_id=session.id,
             client_id=session.client_id,
+            azp=azp,
             clock_skew=self.clock_skew,
         )
 

@@ -183,9 +183,11 @@ class RunningSandbox:
         expires_in: int = DEFAULT_LIFETIME,
         audience: str = "authenticated",
         client_id: str | None = None,
+        azp: str | None = None,
     ) -> str:
         """A JobMojito-style access token for `subject` in a new session, signed by this sandbox's auth
-        server (issued to OAuth client `client_id`, if given)."""
+        server (issued to OAuth client `client_id`, if given). `azp` adds the OpenID "authorized party"
+        claim, which Supabase Auth does not issue: for tests of a token that names its client twice."""
         token, _ = self.state.auth.issue(
             self.jwt_issuer,
             f"{subject}@sandbox.invalid",
@@ -193,6 +195,7 @@ class RunningSandbox:
             expires_in=expires_in,
             audience=audience,
             client_id=client_id,
+            azp=azp,
         )
         return token
 

@@ -1,7 +1,10 @@
 """The sandbox auth server's signing key: JobMojito-style access tokens and the JWKS that verifies them.
 
 Tokens carry what Supabase's do: `sub`, `aud` "authenticated", `role`, `exp`, `iat`, `iss`
-(`<sandbox root>/auth/v1`), `email`, `session_id`, and the merchant in `app_metadata.merchant_id`.
+(`<sandbox root>/auth/v1`), `email`, `session_id`, and the merchant in `app_metadata.merchant_id`;
+a token issued to an OAuth client adds `client_id` and `user_id`, as Supabase's OAuth server does.
+Supabase puts no `azp` in access tokens; a test may add one (as a custom access-token hook, or
+another authorization server, could) to see what the hosted endpoint makes of it.
 Signed ES256 under one `kid`, like a Supabase project with asymmetric keys.
 """
 
@@ -41,12 +44,14 @@ class TokenIssuer:
         merchant_id: str = SANDBOX_MERCHANT_ID,
         session_id: str | None = None,
         client_id: str | None = None,
+        azp: str | None = None,
         clock_skew: int = 0,
         forged: bool = False,
     ) -> str:
         """A signed access token; `forged` signs with a throwaway key under the same `kid`.
 
-        `clock_skew` shifts `iat` and `exp` as an auth server whose clock is off would.
+        `clock_skew` shifts `iat` and `exp` as an auth server whose clock is off would; `azp` adds
+        that claim, which Supabase's own tokens never carry.
         """
         now = int(time.time()) + clock_skew
         claims: dict[str, Any] = {
@@ -64,6 +69,9 @@ class TokenIssuer:
             claims["session_id"] = session_id
         if client_id is not None:
             claims["client_id"] = client_id
+            claims["user_id"] = subject
+        if azp is not None:
+            claims["azp"] = azp
         key = ec.generate_private_key(ec.SECP256R1()) if forged else self._key
         return jwt.encode(claims, key, algorithm="ES256", headers={"kid": KEY_ID})
 

@@ -28,6 +28,7 @@ from jobmojito_mcp.sandbox import RunningSandbox
 from jobmojito_mcp.signin.credentials import RefusedTokens
 from tests.security.attack import INITIALIZE, MCP_HEADERS, hosted
 from tests.security.jwks_stub import jwks_stub
+from tests.support import http_mcp_client, text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(120)]
 
@@ -219,3 +220,60 @@ async def test_tokens_of_other_oauth_clients_are_refused_when_clients_are_named(
         assert await statuses(server.url, [unnamed]) == [401]
     async with hosted(sandbox, auth="jobmojito-jwt") as server:  # unset: any client's, as documented
         assert await statuses(server.url, [theirs]) == [200]
+
+
+# The OpenID `azp` claim names the client too. Supabase Auth's access tokens carry only `client_id`,
+# but a custom access-token hook (or another authorization server behind --auth-url) may add `azp`:
+# a token whose two names for its client disagree is refused whether or not clients are named, and
+# with clients named, a token naming another client in either claim is refused.
+
+
+async def refused_at_the_transport(url: str, token: str) -> None:
+    """HTTP 401 with a bearer challenge on both endpoints: what makes an MCP client sign in again."""
+    headers = MCP_HEADERS | {"Authorization": f"Bearer {token}"}
+    async with httpx2.AsyncClient(timeout=30) as http:
+        posted = await http.post(f"{url}/mcp", json=INITIALIZE, headers=headers)
+        # Streamed: were the token taken, the event stream would stay open and the test time out.
+        async with http.stream("GET", f"{url}/sse", headers=headers) as streamed:
+            for answer in (posted, streamed):
+                assert answer.status_code == 401, answer.status_code
+                assert answer.headers["www-authenticate"].startswith("Bearer ")
+
+
+async def served(sandbox: RunningSandbox, url: str, token: str) -> None:
+    """A real MCP client with this token lists avatars, and JobMojito saw that token and no other."""
+    sandbox.clear_requests()
+    async with http_mcp_client(url, "streamable-http", {"Authorization": f"Bearer {token}"}) as client:
+        result = await client.call_tool("list_avatars", {"limit": 1})
+        assert not result.is_error, text_of(result)
+    assert {request.token for request in sandbox.requests()} == {token}
+
+
+async def test_a_token_whose_client_id_and_azp_disagree_is_refused(sandbox: RunningSandbox) -> None:
+    agreeing = sandbox.issue_token("merchant-user-1", client_id="our-mcp-client", azp="our-mcp-client")
+    disagreeing = sandbox.issue_token("merchant-user-1", client_id="our-mcp-client", azp="some-other-app")
+    ours_by_azp = sandbox.issue_token("merchant-user-1", azp="our-mcp-client")
+    theirs_by_azp = sandbox.issue_token("merchant-user-1", azp="some-other-app")
+    issued = jwt.decode(disagreeing, options={"verify_signature": False})
+    assert (issued["client_id"], issued["azp"]) == ("our-mcp-client", "some-other-app")
+    assert "azp" not in jwt.decode(sandbox.issue_token("merchant-user-1"), options={"verify_signature": False})
+
+    async with hosted(sandbox, auth="jobmojito-jwt") as server:  # no clients named
+        sandbox.clear_requests()
+        await refused_at_the_transport(server.url, disagreeing)
+        assert sandbox.requests() == []
+        await served(sandbox, server.url, agreeing)
+        await served(sandbox, server.url, theirs_by_azp)  # unnamed clients: any client's, as documented
+        assert "client_id and azp disagree" in server.stderr()
+
+    async with hosted(sandbox, auth="jobmojito-jwt", JWT_CLIENT_IDS="our-mcp-client") as server:
+        sandbox.clear_requests()
+        # Named in `client_id`, so a check of `client_id` alone would let it through.
+        await refused_at_the_transport(server.url, disagreeing)
+        await refused_at_the_transport(server.url, theirs_by_azp)
+        assert sandbox.requests() == []
+        await served(sandbox, server.url, agreeing)
+        await served(sandbox, server.url, ours_by_azp)
+        log = server.stderr()
+        for token in (agreeing, disagreeing, ours_by_azp, theirs_by_azp):
+            assert token not in log
