@@ -317,10 +317,8 @@ async def check(settings: Settings, args: argparse.Namespace) -> int:
     if settings.sandbox:
         report(True, "the built-in sandbox needs no sign-in")
     else:
-        signed_in, where = _sign_in_status(settings)
-        report(
-            signed_in, where, f"run `jobmojito-mcp login{_options_that_matter(settings)}` (or try --sandbox)"
-        )
+        signed_in, where, fix = _sign_in_status(settings)
+        report(signed_in, where, fix)
         if settings.token is None:
             from jobmojito_mcp.signin.store import CredentialStore
 
@@ -395,35 +393,58 @@ def _validity(settings: Settings) -> str:
     return f"; {describe_validity(account)}" if account else ""
 
 
-def _sign_in_status(settings: Settings) -> tuple[bool, str]:
-    """(usable, who is signed in, until when, and where the credentials live)."""
+def _sign_in_status(settings: Settings) -> tuple[bool, str, str]:
+    """(usable, who is signed in, until when, and where the credentials live; the fix when unusable)."""
     import time
 
+    from jobmojito_mcp.config import url_origin
     from jobmojito_mcp.signin.credentials import SignIn, server_credential
     from jobmojito_mcp.signin.login import describe_account
     from jobmojito_mcp.signin.store import CorruptCredentials
 
+    login = f"jobmojito-mcp login{_options_that_matter(settings)}"
+    login_fix = f"run `{login}` (or try --sandbox)"
     if settings.token is not None:
         from jobmojito_mcp.signin.oauth import unverified_claims
 
         expires = unverified_claims(settings.token.get_secret_value()).get("exp")
         if isinstance(expires, int | float) and expires < time.time():
-            return False, "JOBMOJITO_TOKEN (a fixed access token) has expired"
-        return True, "using JOBMOJITO_TOKEN, a fixed access token that cannot renew itself"
+            return (
+                False,
+                "JOBMOJITO_TOKEN (a fixed access token) has expired",
+                f"set a fresh JOBMOJITO_TOKEN, or unset it and run `{login}`",
+            )
+        return True, "using JOBMOJITO_TOKEN, a fixed access token that cannot renew itself", ""
     credential = server_credential(settings)
     assert isinstance(credential, SignIn)
     store = credential.store
     try:
         account = store.account(credential.key)
     except CorruptCredentials as corrupt:
-        return False, str(corrupt)
+        return False, str(corrupt), login_fix
     if account is None:
         if settings.refresh_token is not None:
             return (
                 True,
                 f"headless sign-in from JOBMOJITO_REFRESH_TOKEN (client {settings.client_id}); not used yet",
+                "",
             )
-        return False, f"not signed in to {settings.resolved_auth_url} (credentials file: {store.path})"
+        return (
+            False,
+            f"not signed in to {settings.resolved_auth_url} (credentials file: {store.path})",
+            login_fix,
+        )
+    configured = url_origin(settings.base_url)
+    if account.made_for() != configured:
+        # Calls refuse it (SignInMadeElsewhere) without sending anything; say so here, where a person
+        # looks first, rather than as a failed call further down.
+        return (
+            False,
+            f"the stored sign-in was made for {account.made_for()}, but JOBMOJITO_BASE_URL points at "
+            f"{configured}: it is never sent there; credentials in {store.path}",
+            f"if {settings.base_url} is the JobMojito API you mean, sign in for it: `{login}`; "
+            f"otherwise point JOBMOJITO_BASE_URL (environment, --base-url or --env-file) back at {account.made_for()}",
+        )
     if account.ended:
-        return False, f"the sign-in has ended ({account.ended}); credentials in {store.path}"
-    return True, f"{describe_account(account)}; credentials in {store.path}"
+        return False, f"the sign-in has ended ({account.ended}); credentials in {store.path}", login_fix
+    return True, f"{describe_account(account)}; credentials in {store.path}", ""

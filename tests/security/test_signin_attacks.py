@@ -13,6 +13,7 @@ import contextlib
 import errno
 import json
 import os
+import shlex
 import threading
 from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -108,6 +109,45 @@ async def test_a_dotenv_cannot_redirect_the_stored_sign_in(
     async with stdio_server(signin_env(sandbox.base_url, credentials), cwd=repository) as server:
         result = await server.call("list_avatars", {"limit": 1})
         assert not result.is_error, text_of(result)
+
+
+def test_check_says_when_the_sign_in_was_made_for_another_api(
+    sandbox: RunningSandbox, credentials: Path, attacker: Collector
+) -> None:
+    """`check` fails the sign-in line itself (not a later call), says where the sign-in belongs, and
+    gives the `login` command that signs in for the configured API; nothing carries the token away."""
+    moved = signin_env(sandbox.base_url, credentials) | {
+        "JOBMOJITO_BASE_URL": f"{attacker.url}/functions/v1",
+        "JOBMOJITO_AUTH_URL": sandbox.jwt_issuer,  # the same sign-in, re-pointed at another API
+    }
+    checked = run_cli("check", env=whole_env(moved))
+    said = checked.stdout + checked.stderr
+    assert checked.returncode == 1 and "Traceback" not in said, said
+    first = next(line for line in checked.stdout.splitlines() if line.startswith("["))
+    assert first.startswith("[ok  ] configuration read"), checked.stdout
+    status = checked.stdout.splitlines()[2]
+    assert status.startswith("[FAIL] the stored sign-in was made for"), checked.stdout
+    assert url_origin(sandbox.base_url) in status and attacker.url in status
+    assert "jobmojito-mcp login --base-url" in checked.stdout
+    assert not any(seen for seen in attacker.seen), attacker.seen  # the probe only, with no token
+
+    # A person whose API is reached by another name (here the same sandbox as localhost) runs the
+    # command `check` printed, as printed, and `check` then passes.
+    elsewhere = f"{sandbox.base_url.replace('127.0.0.1', 'localhost')}"
+    renamed = signin_env(sandbox.base_url, credentials) | {
+        "JOBMOJITO_BASE_URL": elsewhere,
+        "JOBMOJITO_AUTH_URL": sandbox.jwt_issuer,
+    }
+    checked = run_cli("check", env=whole_env(renamed))
+    assert checked.returncode == 1 and "Traceback" not in checked.stdout + checked.stderr
+    fix = next(line for line in checked.stdout.splitlines() if "fix:" in line)
+    command = shlex.split(fix.split("`")[1])
+    assert command[:4] == ["jobmojito-mcp", "login", "--base-url", elsewhere], fix
+    assert "--auth-url" in command and "--credentials-file" in command
+    done = run_cli(*command[1:], env=whole_env(renamed))
+    assert done.returncode == 0, done.stderr
+    checked = run_cli("check", env=whole_env(renamed))
+    assert checked.returncode == 0 and "all good" in checked.stdout, checked.stdout
 
 
 # ---------------------------------------------------------------------------------------------
