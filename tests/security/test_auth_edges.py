@@ -256,6 +256,7 @@ async def test_a_token_whose_client_id_and_azp_disagree_is_refused(sandbox: Runn
     theirs_by_azp = sandbox.issue_token("merchant-user-1", azp="some-other-app")
     issued = jwt.decode(disagreeing, options={"verify_signature": False})
     assert (issued["client_id"], issued["azp"]) == ("our-mcp-client", "some-other-app")
+    assert issued["user_id"] == issued["sub"] == "merchant-user-1"  # as Supabase's OAuth tokens
     assert "azp" not in jwt.decode(
         sandbox.issue_token("merchant-user-1"), options={"verify_signature": False}
     )
