@@ -193,6 +193,9 @@ class JwksTokenVerifier:
         # The OAuth client it was issued to (Supabase: `client_id`; OpenID: `azp`). Two that disagree
         # are a token nobody should have; with --jwt-client-ids, another client's token is refused.
         issued_to, authorized_party = claims.get("client_id"), claims.get("azp")
+        if not all(claim is None or isinstance(claim, str) for claim in (issued_to, authorized_party)):
+            logger.info("rejected a caller token: client_id or azp is not a string")
+            return None
         if issued_to is not None and authorized_party is not None and issued_to != authorized_party:
             logger.info("rejected a caller token: client_id and azp disagree")
             return None

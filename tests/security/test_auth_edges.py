@@ -274,9 +274,13 @@ async def test_a_token_whose_client_id_and_azp_disagree_is_refused(sandbox: Runn
         # Named in `client_id`, so a check of `client_id` alone would let it through.
         await refused_at_the_transport(server.url, disagreeing)
         await refused_at_the_transport(server.url, theirs_by_azp)
+        # A claim that is not a string (a list naming our client) is a plain refusal, not a crash.
+        listed = sandbox.issue_token("merchant-user-1", azp=["our-mcp-client"])  # type: ignore[arg-type]
+        await refused_at_the_transport(server.url, listed)
         assert sandbox.requests() == []
         await served(sandbox, server.url, agreeing)
         await served(sandbox, server.url, ours_by_azp)
         log = server.stderr()
+        assert "client_id or azp is not a string" in log and "Traceback" not in log
         for token in (agreeing, disagreeing, ours_by_azp, theirs_by_azp):
             assert token not in log
