@@ -503,7 +503,7 @@ def _run(args: argparse.Namespace) -> None:
                 print(
                     "jobmojito-mcp: serving MCP on stdin/stdout, waiting for an MCP client (this is what Claude "
                     "Desktop launches). To try a tool yourself: jobmojito-mcp --sandbox call list_avatars; "
-                    "all commands: jobmojito-mcp --help. Ctrl+D (end of input) stops it.",
+                    "all commands: jobmojito-mcp --help. Ctrl+C stops it.",
                     file=sys.stderr,
                     flush=True,
                 )

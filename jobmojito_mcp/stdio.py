@@ -12,10 +12,13 @@ a few microseconds per message, nothing beside a tool call.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
+import anyio.from_thread
+import anyio.lowlevel
 import mcp_types as types
 from mcp.server.mcpserver import MCPServer
 from mcp.server.stdio import stdio_server
@@ -39,6 +42,42 @@ class _CheckedLines:
                 yield line
             elif self.answer is not None:
                 await self.answer.send(SessionMessage(error))
+
+
+class _DaemonLines:
+    """stdin's lines, read by a daemon thread, so that a read waiting for input never holds up the
+    process: Ctrl+C stops a server that waits for its client.
+
+    anyio's file wrapper reads in a worker thread that cancellation waits for and that the
+    interpreter joins at exit, so a server blocked on stdin could only be ended by end of input.
+    Here the thread is a daemon and the lines cross to the event loop through a bounded stream
+    (16 lines: a client that writes faster than the server reads waits, as on a pipe)."""
+
+    def __init__(self, text: Any) -> None:
+        self._text = text
+
+    def __aiter__(self) -> AsyncIterator[str]:
+        return self._lines()
+
+    async def _lines(self) -> AsyncIterator[str]:
+        send, receive = anyio.create_memory_object_stream[str](16)
+        token = anyio.lowlevel.current_token()
+
+        def pump() -> None:
+            try:
+                while line := self._text.readline():
+                    anyio.from_thread.run(send.send, line, token=token)
+            except Exception:  # the loop or the reader is gone: nothing left to feed
+                return
+            try:
+                anyio.from_thread.run_sync(send.close, token=token)  # end of input
+            except Exception:  # the loop is gone
+                return
+
+        threading.Thread(target=pump, name="jobmojito-mcp stdin", daemon=True).start()
+        async with receive:
+            async for line in receive:
+                yield line
 
 
 def refusal(line: str) -> types.JSONRPCError | None:
@@ -146,9 +185,7 @@ async def run_stdio(server: MCPServer) -> None:
     # stdin claimed as the SDK claims it when it reads it itself (fd 0 diverted to the null device,
     # so nothing a handler starts can read protocol bytes); fd 1 the SDK claims as always.
     buffer, release = sdk._claim_fd(0, sys.stdin, "rb", sdk._open_stdin_diversion)
-    stdin = _CheckedLines(
-        anyio.wrap_file(sdk._UnownedTextWrapper(buffer, encoding="utf-8", errors="replace"))
-    )
+    stdin = _CheckedLines(_DaemonLines(sdk._UnownedTextWrapper(buffer, encoding="utf-8", errors="replace")))
     try:
         async with stdio_server(stdin=stdin) as (read_stream, write_stream):  # type: ignore[arg-type]
             stdin.answer = write_stream

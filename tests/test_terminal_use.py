@@ -447,12 +447,18 @@ def test_call_prints_text_and_json_only_when_asked(tmp_path: Path) -> None:
     assert whole["structuredContent"]["data"] and whole["content"][0]["type"] == "text"
 
 
-def test_the_stdio_server_in_a_terminal_says_it_waits_for_a_client(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", ["Ctrl+C", "Ctrl+D"])
+def test_the_stdio_server_in_a_terminal_says_it_waits_for_a_client(tmp_path: Path, stop: str) -> None:
+    """What it says is true: Ctrl+C stops a server that is waiting for its client (its stdin is read
+    by a daemon thread, not one the exit waits for), and so does end of input."""
     child = in_terminal(["--sandbox"], person_env(tmp_path))
     child.expect("waiting for an MCP client")
-    child.expect("Ctrl\\+D \\(end of input\\) stops it")
-    time.sleep(2)  # a person reads the line before pressing Ctrl+D; the server is serving by then
-    child.sendeof()
+    child.expect("Ctrl\\+C stops it")
+    time.sleep(2)  # a person reads the line before pressing a key; the server is serving by then
+    if stop == "Ctrl+C":
+        child.sendintr()
+    else:
+        child.sendeof()
     output, status = finish(child)
     assert status == 0 and "Traceback" not in output, output
 
