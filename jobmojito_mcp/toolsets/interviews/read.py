@@ -58,15 +58,11 @@ class ListAvatarsArgs(StrictModel):
     include_archived: bool = Field(False, description="Also list archived templates.")
     include_public: bool = Field(False, description="Also list JobMojito's public templates.")
     limit: int = Field(50, ge=1, le=1000, description="Page size.")
-    offset: int | None = Field(
-        0, ge=0, description="Templates to skip: the next_offset of the previous page."
-    )
+    offset: int | None = Field(0, ge=0, description="The previous page's next_offset.")
 
 
 class ListAvatarsToolArgs(ListAvatarsArgs):
-    view: View = Field(
-        "summary", description="summary: what is needed to pick a template; full: every field."
-    )
+    view: View = Field("summary", description="summary: enough to pick one; full: every field.")
 
 
 class AvatarTemplate(LenientModel):
@@ -106,7 +102,7 @@ class TemplateChoice(OpenResult):
 class AvatarsResult(OpenResult):
     data: list[TemplateChoice] = Field(default_factory=list)
     pagination: Pagination | None = None
-    next_offset: int | None = Field(None, description="offset of the next page; absent on the last.")
+    next_offset: int | None = Field(None, description="Next page's offset; absent on the last.")
 
 
 _TEMPLATE_FIELDS = ("id", "name", "type", "status", "mojito_language_code")
@@ -351,7 +347,7 @@ class ListInterviewsArgs(StrictModel):
     filter_emoji: str | None = None
     merchant_id: Uuid | None = None
     limit: ListLimit = Field(50, description="Page size.")
-    offset: int | None = Field(0, ge=0, description="Rows to skip: the next_offset of the previous page.")
+    offset: int | None = Field(0, ge=0, description="The previous page's next_offset.")
 
 
 class ListInterviewsToolArgs(ListInterviewsArgs):
@@ -403,7 +399,7 @@ class InterviewChoice(OpenResult):
 class InterviewsResult(OpenResult):
     data: list[InterviewChoice] = Field(default_factory=list)
     pagination: Pagination | None = None
-    next_offset: int | None = Field(None, description="offset of the next page; absent on the last.")
+    next_offset: int | None = Field(None, description="Next page's offset; absent on the last.")
 
 
 def present_interviews(args: ListInterviewsToolArgs, answer: InterviewList) -> dict[str, Any]:

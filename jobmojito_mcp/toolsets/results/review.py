@@ -65,7 +65,7 @@ class ListResultsArgs(StrictModel):
     filter_emoji: str | None = None
     merchant_id: Uuid | None = None
     limit: ListLimit = Field(50, description="Page size.")
-    offset: int | None = Field(0, ge=0, description="Rows to skip: the next_offset of the previous page.")
+    offset: int | None = Field(0, ge=0, description="The previous page's next_offset.")
 
 
 class ListResultsToolArgs(ListResultsArgs):
@@ -133,7 +133,7 @@ class ResultChoice(OpenResult):
 class ResultsResult(OpenResult):
     data: list[ResultChoice] = Field(default_factory=list)
     pagination: Pagination | None = None
-    next_offset: int | None = Field(None, description="offset of the next page; absent on the last.")
+    next_offset: int | None = Field(None, description="Next page's offset; absent on the last.")
 
 
 def present_results(args: ListResultsToolArgs, answer: ResultList) -> dict[str, Any]:
