@@ -419,16 +419,19 @@ def _sandbox_take(args: argparse.Namespace) -> str | int:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    import sqlite3
-
     parser = _parser()
     args, extras = parser.parse_known_args(argv)
     if extras:
         _refuse_unknown(parser, args, extras)
     try:
         _run(args)
-    except sqlite3.Error as exc:  # the sandbox's file: unreadable, not SQLite, locked
-        sys.exit(f"jobmojito-mcp: the sandbox file (--sandbox-db) cannot be used: {exc}")
+    except Exception as exc:
+        # The sandbox's file: unreadable, not SQLite, locked. sqlite3 is looked up, not imported: a
+        # run that never loaded it (a stdio start) cannot have raised its error, and keeps its start lean.
+        sqlite3 = sys.modules.get("sqlite3")
+        if sqlite3 is not None and isinstance(exc, sqlite3.Error):
+            sys.exit(f"jobmojito-mcp: the sandbox file (--sandbox-db) cannot be used: {exc}")
+        raise
 
 
 def _run(args: argparse.Namespace) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from typing import Annotated, Any
 
 import anyio
@@ -216,6 +216,25 @@ def _answered_no(answer: ElicitationResult[Confirmation]) -> bool:
     return isinstance(answer, AcceptedElicitation) and not answer.data.confirm
 
 
+@contextmanager
+def _sdk_logging_setup_skipped() -> Iterator[None]:
+    """`MCPServer()` calls the SDK's `configure_logging`, which imports rich (~35 ms, a twentieth of a
+    stdio cold start) to build a handler that `logging.basicConfig` then drops unused whenever the root
+    logger has handlers already (ours: logs.configure_logging runs first). Skipped exactly then, so
+    nothing changes; without handlers (a library use of build_server) the SDK's setup runs as before."""
+    if not logging.getLogger().handlers:
+        yield
+        return
+    import mcp.server.mcpserver.server as sdk_server
+
+    original = getattr(sdk_server, "configure_logging")  # noqa: B009  # not re-exported: mypy --strict
+    setattr(sdk_server, "configure_logging", lambda *_args, **_kwargs: None)  # noqa: B010
+    try:
+        yield
+    finally:
+        setattr(sdk_server, "configure_logging", original)  # noqa: B010
+
+
 def build_server(
     upstream: Upstream,
     credentials: Credentials,
@@ -254,32 +273,33 @@ def build_server(
         dynamic = DynamicToolsets(tools, EnabledToolsets(dynamic_toolsets), per_session, caller)
         options.setdefault("subscriptions", CallerBus())
     exposure = Exposure(tools, frozenset(DISCOVERY_TOOLS) if dynamic else frozenset())
-    server: MCPServer = MCPServer(
-        name="jobmojito",
-        title="JobMojito interviews",
-        version=__version__,
-        instructions=INSTRUCTIONS + (SANDBOX_NOTE if sandbox else ""),
-        tools=[
-            as_sdk_tool(
-                spec,
-                upstream,
-                credentials,
-                in_flight or InFlight(),
-                files or FileAccess(),
-                confirm_without_asking,
-            )
-            for spec in tools
-        ],
-        log_level=log_level,
-        # Telemetry first (a no-op list unless enabled), so it also times the calls the filter refuses.
-        middleware=[
-            *telemetry.server_middleware([spec.name for spec in tools], [p.__name__ for p in PROMPTS]),
-            RequestNarrowing(exposure),
-            *([dynamic] if dynamic else []),
-            *extra_middleware,
-        ],
-        **options,
-    )
+    with _sdk_logging_setup_skipped():
+        server: MCPServer = MCPServer(
+            name="jobmojito",
+            title="JobMojito interviews",
+            version=__version__,
+            instructions=INSTRUCTIONS + (SANDBOX_NOTE if sandbox else ""),
+            tools=[
+                as_sdk_tool(
+                    spec,
+                    upstream,
+                    credentials,
+                    in_flight or InFlight(),
+                    files or FileAccess(),
+                    confirm_without_asking,
+                )
+                for spec in tools
+            ],
+            log_level=log_level,
+            # Telemetry first (a no-op list unless enabled), so it also times the calls the filter refuses.
+            middleware=[
+                *telemetry.server_middleware([spec.name for spec in tools], [p.__name__ for p in PROMPTS]),
+                RequestNarrowing(exposure),
+                *([dynamic] if dynamic else []),
+                *extra_middleware,
+            ],
+            **options,
+        )
     if dynamic:
         from jobmojito_mcp.discovery import add_discovery_tools
 
