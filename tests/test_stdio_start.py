@@ -60,4 +60,3 @@ async def test_a_plain_stdio_start_loads_only_what_it_needs(sandbox: RunningSand
     assert "jobmojito_mcp.server" in loaded  # the list is the server's, not an empty file
     unwanted = sorted(name for name in loaded if name.startswith(NOT_AT_START))
     assert not unwanted, f"a plain stdio start imported {unwanted}"
-
