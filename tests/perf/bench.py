@@ -18,6 +18,7 @@ pytest: no `test_` names here.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import json
 import math
@@ -970,8 +971,16 @@ def main() -> None:
         metavar="PREFIX",
         help="instead: py-spy the per-call path, into PREFIX.ours.txt / PREFIX.floor.txt",
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        metavar="N",
+        help="rounds of each interleaved hosted load (default: 3 quick, 5 full)",
+    )
     args = parser.parse_args()
     sizes = QUICK if args.quick else FULL
+    if args.rounds:
+        sizes = dataclasses.replace(sizes, sdk_repeats=args.rounds)
     with tempfile.TemporaryDirectory(prefix="jobmojito-perf-") as scratch:
         log = Path(scratch) / "servers.log"
         with log.open("a") as errlog, sandbox_process(errlog) as (sandbox, sandbox_pid):
