@@ -457,6 +457,8 @@ def _query_text(value: Any) -> str:
 
 
 def _same(sent: Any, given: Any) -> bool:
+    if isinstance(given, bool) and isinstance(sent, str):  # the API's string booleans (hide_menu)
+        return sent == ("true" if given else "false")
     if isinstance(sent, bool) or isinstance(given, bool):
         return sent is given
     if isinstance(sent, int | float) and isinstance(given, int | float):

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from jobmojito_mcp.tooling.spec import READ, ToolSpec
 from jobmojito_mcp.toolsets.common import (
@@ -30,12 +31,23 @@ from jobmojito_mcp.toolsets.common import (
 # get_merchant_analytics: events per day (invitations, page visits, interviews)
 
 
+def _day_as_text(value: Any) -> Any:
+    """A day as JSON carries it, `YYYY-MM-DD`: pydantic would also read a number as a Unix
+    timestamp, so `0` would quietly become 1970-01-01 (and a date check would blame the other field)."""
+    if isinstance(value, str | date):
+        return value
+    raise PydanticCustomError("date_type", "must be a date as YYYY-MM-DD text")
+
+
+Day = Annotated[date, BeforeValidator(_day_as_text)]
+
+
 class AnalyticsArgs(StrictModel):
     """Query of GET /merchant-analytics."""
 
     # Calendar dates (format: date), sent as YYYY-MM-DD: a 2026-02-30 is refused here, naming the field.
-    date_from: date = Field(description="First day (inclusive).")
-    date_to: date = Field(description="Last day (inclusive).")
+    date_from: Day = Field(description="First day (inclusive).")
+    date_to: Day = Field(description="Last day (inclusive).")
     interview_id: Uuid | None = Field(None, description="Only this interview or position.")
     merchant_id: Uuid | None = None
     limit: ListLimit = Field(50, description="Rows are day x event.")
