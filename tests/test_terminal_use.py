@@ -398,6 +398,15 @@ def test_empty_listings_name_the_filters_given_or_none(tmp_path: Path) -> None:
         "--sandbox", "call", "list_interviews", "status=archived", "filter_text=zebra", env=env
     )
     assert "No interviews match status=archived, filter_text=zebra" in filtered.stdout
+    for tool, noun, filters in [
+        ("list_candidates", "candidates", "filter_text=zebra"),
+        ("list_interview_results", "results", "filter_text=zebra"),
+    ]:
+        empty = run_cli("--sandbox", "call", tool, env=env)
+        assert empty.returncode == 0 and f"No {noun} yet" in empty.stdout, empty.stdout
+        assert "without" not in empty.stdout, empty.stdout
+        narrowed = run_cli("--sandbox", "call", tool, filters, env=env)
+        assert f"No {noun} match {filters}" in narrowed.stdout, narrowed.stdout
 
 
 def test_result_details_say_how_long_in_minutes(sandbox: RunningSandbox, tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ from jobmojito_mcp.toolsets.common import (
     Uuid,
     View,
     field_error,
+    filters_given,
     page_note,
     present_page,
     sent_fields,
@@ -269,7 +270,10 @@ def present_candidates(args: ListCandidatesToolArgs, answer: CandidateList) -> d
 
 def summarize_candidates(args: ListCandidatesToolArgs, result: CandidateList) -> str:
     if not result.data:
-        return "No candidates match. Try without filters, or invite some with register_users_for_interview."
+        given = filters_given(args, ("filter_text", "tab", "source", "filter_emoji", "merchant_id"))
+        if given:
+            return f"No candidates match {given}. Try without them, or invite some with register_users_for_interview."
+        return "No candidates yet: invite some with register_users_for_interview."
     shown, more = page_note(result.data, result.pagination, "candidate")
     lines = [
         f"- {row.name or '(no name)'} <{row.email}> | {row.status} | {shown_number(row.interview_count)} "

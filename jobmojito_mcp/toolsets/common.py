@@ -260,3 +260,12 @@ class FileArguments(StrictModel):
         if self.file_base64 is not None and not (self.file_name or "").strip():
             raise field_error("file_name", "required with file_base64: the file's name, e.g. cv.pdf")
         return self
+
+
+def filters_given(args: Any, names: tuple[str, ...]) -> str:
+    """ "status=draft, filter_text='x'": the filters this call was given, to name in "nothing matches"."""
+    given = {name: getattr(args, name) for name in names if getattr(args, name, None) not in (None, "")}
+    return ", ".join(
+        f"{name}={value!r}" if isinstance(value, str) and " " in value else f"{name}={value}"
+        for name, value in given.items()
+    )

@@ -22,6 +22,7 @@ from jobmojito_mcp.toolsets.common import (
     StrictModel,
     Uuid,
     View,
+    filters_given,
     next_offset,
     page_note,
     present_page,
@@ -128,18 +129,9 @@ def present_avatars(args: ListAvatarsToolArgs, answer: AvatarList) -> dict[str, 
     return result | following
 
 
-def _filters_given(args: Any, names: tuple[str, ...]) -> str:
-    """ "status=draft, filter_text='x'": the filters this call was given, to name in "nothing matches"."""
-    given = {name: getattr(args, name) for name in names if getattr(args, name, None) not in (None, "")}
-    return ", ".join(
-        f"{name}={value!r}" if isinstance(value, str) and " " in value else f"{name}={value}"
-        for name, value in given.items()
-    )
-
-
 def summarize_avatars(args: ListAvatarsToolArgs, result: AvatarList) -> str:
     if not result.data:
-        given = _filters_given(args, ("type", "status", "mojito_language_code", "filter_text"))
+        given = filters_given(args, ("type", "status", "mojito_language_code", "filter_text"))
         if given:
             return f"No templates match {given}. Try without them, or include_archived/include_public."
         return (
@@ -408,7 +400,7 @@ def present_interviews(args: ListInterviewsToolArgs, answer: InterviewList) -> d
 
 def summarize_interviews(args: ListInterviewsToolArgs, result: InterviewList) -> str:
     if not result.data:
-        given = _filters_given(args, ("status", "filter_text", "type", "filter_emoji"))
+        given = filters_given(args, ("status", "filter_text", "type", "filter_emoji"))
         if given:
             return f"No interviews match {given}. Try without them, or another type."
         return (

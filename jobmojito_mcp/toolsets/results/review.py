@@ -25,6 +25,7 @@ from jobmojito_mcp.toolsets.common import (
     StrictModel,
     Uuid,
     View,
+    filters_given,
     page_note,
     present_page,
     sent_fields,
@@ -142,7 +143,10 @@ def present_results(args: ListResultsToolArgs, answer: ResultList) -> dict[str, 
 
 def summarize_results(args: ListResultsToolArgs, result: ResultList) -> str:
     if not result.data:
-        return "No results match. Candidates appear once registered; try another tab, or no filters."
+        given = filters_given(args, ("interview_id", "tab", "filter_text", "step"))
+        if given:
+            return f"No results match {given}. Candidates appear once registered; try another tab, or without them."
+        return "No results yet: candidates appear once registered (register_users_for_interview)."
     shown, more = page_note(result.data, result.pagination, "result")
     lines = []
     for row in result.data:
