@@ -5,11 +5,23 @@ the e-mails it "sent". Plain records; `registrations` and `takes` write them, `s
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Self
+
+
+class _Record:
+    """What every stored record does the same way: to and from the JSON the state file keeps."""
+
+    def to_json(self) -> dict[str, Any]:
+        fields: dict[str, Any] = asdict(self)  # type: ignore[call-overload]  # subclasses are dataclasses
+        return fields
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Self:
+        return cls(**data)
 
 
 @dataclass
-class Link:
+class Link(_Record):
     """One minted candidate link (its token is the last path segment of the URL)."""
 
     token: str
@@ -28,16 +40,9 @@ class Link:
     def key(self) -> str:
         return self.token
 
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Link:
-        return cls(**data)
-
 
 @dataclass
-class Result:
+class Result(_Record):
     """One row of the results list: a candidate's place in an interview, and their attempt once started.
 
     ``id`` is the row (``merchant-result-list``'s ``id``); ``interview_result_id`` the attempt the
@@ -76,16 +81,9 @@ class Result:
     def completed(self) -> bool:
         return self.details is not None and self.details.get("status") == "completed"
 
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Result:
-        return cls(**data)
-
 
 @dataclass
-class Member:
+class Member(_Record):
     """Someone brought into the account by ``invite-users`` who is not a candidate: a team member
     (merchant_owner, merchant, merchant_selection) or a coaching user (user, mentor)."""
 
@@ -101,16 +99,9 @@ class Member:
     def key(self) -> str:
         return self.email.casefold()
 
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Member:
-        return cls(**data)
-
 
 @dataclass
-class Email:
+class Email(_Record):
     """An invitation the sandbox "sent" (nothing leaves the machine; tests and people read the outbox)."""
 
     id: str
@@ -126,16 +117,9 @@ class Email:
     def key(self) -> str:
         return self.id
 
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Email:
-        return cls(**data)
-
 
 @dataclass
-class KnowledgeDocument:
+class KnowledgeDocument(_Record):
     """A document uploaded to a knowledge-base store; JobMojito then processes it in the background."""
 
     id: str  # the answer's knowledge_base_id: the document, not the store
@@ -152,16 +136,9 @@ class KnowledgeDocument:
     def key(self) -> str:
         return self.id
 
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> KnowledgeDocument:
-        return cls(**data)
-
 
 @dataclass
-class CatalogueDirectory:
+class CatalogueDirectory(_Record):
     """One coaching-portal catalogue directory: catalogue-tag-get's fields, without what is computed
     on reading (sub_directories, matched_sessions, catalogue_url)."""
 
@@ -171,10 +148,3 @@ class CatalogueDirectory:
     @property
     def key(self) -> str:
         return self.id
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> CatalogueDirectory:
-        return cls(**data)
