@@ -20,6 +20,7 @@ from jobmojito_mcp import terminal
 from jobmojito_mcp.config import Settings
 from jobmojito_mcp.server import build_server, exposed_tools, open_upstream
 from jobmojito_mcp.tooling.files import FileAccess
+from jobmojito_mcp.tooling.listing import ToolCard
 from jobmojito_mcp.tooling.spec import ToolSpec
 from jobmojito_mcp.tooling.upstream import Credential, Upstream
 from jobmojito_mcp.toolsets import TOOLS_BY_NAME
@@ -211,8 +212,8 @@ async def list_tools(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _kind(spec: ToolSpec[Any, Any]) -> str:
-    hints = spec.annotations
+def _kind(tool: ToolCard) -> str:
+    hints = tool.annotations
     return "read" if hints.read_only_hint else "destructive" if hints.destructive_hint else "creates"
 
 
@@ -235,20 +236,18 @@ async def _listing(settings: Settings, names: set[str]) -> list[dict[str, Any]]:
     ]
 
 
-def describe_tool(spec: ToolSpec[Any, Any]) -> list[str]:
+def describe_tool(tool: ToolCard) -> list[str]:
     """A tool for a person: what it does, whether it asks first, then each argument (name, type,
     required, meaning, allowed values), nested ones as `users[].email`."""
-    from jobmojito_mcp.tooling.schemas import tool_schemas
-
-    input_schema, _ = tool_schemas(spec)
-    lines = [f"{spec.name}: {spec.title} ({_kind(spec)})", spec.description]
-    if spec.confirm is not None:
+    input_schema = tool.input_schema
+    lines = [f"{tool.name}: {tool.title} ({_kind(tool)})", tool.description]
+    if tool.asks_first:
         lines.append(
             "Asks first when the call is harmful (see `call --help`: y/N in a terminal, else --yes)."
         )
     lines += ["", "Arguments:"]
     lines += _argument_lines(input_schema, input_schema.get("$defs", {}), prefix="")
-    lines += ["", f"e.g. jobmojito-mcp call {spec.name} KEY=VALUE ... (or --args JSON)"]
+    lines += ["", f"e.g. jobmojito-mcp call {tool.name} KEY=VALUE ... (or --args JSON)"]
     return lines
 
 

@@ -39,10 +39,11 @@ from mcp_types import (
 )
 
 from jobmojito_mcp.exposure import Exposure, narrowing_of
-from jobmojito_mcp.guides import LANGUAGE_NAMES, TEMPLATES_URI
+from jobmojito_mcp.guides import TEMPLATES_URI
 from jobmojito_mcp.tooling.run import run_tool
 from jobmojito_mcp.tooling.upstream import Credential, Upstream
-from jobmojito_mcp.toolsets import TOOLS_BY_NAME
+from jobmojito_mcp.toolsets import cards_by_name, spec_named
+from jobmojito_mcp.toolsets.languages import LANGUAGE_NAMES
 
 logger = logging.getLogger(__name__)
 
@@ -338,9 +339,10 @@ class Completer:
         narrowing = narrowing_of(request.request) if request is not None else None
         if narrowing is not None:
             visible = visible.narrowed(narrowing)
-        spec = TOOLS_BY_NAME.get(source.tool or "")
-        if spec is None or spec.name not in visible.names or request is None:
+        tool = source.tool or ""
+        if tool not in cards_by_name() or tool not in visible.names or request is None:
             return fallback
+        spec = spec_named(tool)
         arguments = source.arguments(context)
         try:
             credential = self._credentials(Context(request_context=request, mcp_server=self._server))

@@ -41,7 +41,7 @@ from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import Field
 
 from jobmojito_mcp.exposure import Exposure, filtered, narrowing_of
-from jobmojito_mcp.tooling.spec import ToolSpec
+from jobmojito_mcp.tooling.listing import ToolCard
 from jobmojito_mcp.toolsets import ABOUT, DEFAULT_TOOLSETS
 
 DISCOVERY_TOOLS = ("list_available_toolsets", "get_toolset_tools", "enable_toolset")
@@ -138,7 +138,7 @@ class DynamicToolsets:
 
     def __init__(
         self,
-        tools: tuple[ToolSpec[Any, Any], ...],
+        tools: tuple[ToolCard, ...],
         enabled: EnabledToolsets,
         per_session: bool,
         caller: Caller,

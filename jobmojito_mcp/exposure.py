@@ -28,8 +28,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jobmojito_mcp.guides import NEEDS
 from jobmojito_mcp.tooling.errors import excerpt
-from jobmojito_mcp.tooling.spec import ToolSpec
-from jobmojito_mcp.toolsets import DEFAULT_TOOLSETS, TOOLS, TOOLS_BY_NAME, TOOLSETS
+from jobmojito_mcp.tooling.listing import ToolCard
+from jobmojito_mcp.toolsets import DEFAULT_TOOLSETS, TOOLSETS, cards, cards_by_name
 
 READ_ONLY_HEADER = "x-mcp-readonly"
 TOOLS_HEADER = "x-mcp-tools"
@@ -40,39 +40,40 @@ ALL_TOOLSETS = "all"  # --toolsets all: every toolset, the ones off by default t
 _SCOPE_KEY = "jobmojito.narrowing"  # the parsed headers, left in the ASGI scope for the MCP middleware
 _UNSET = object()
 
-assert all(needs <= TOOLS_BY_NAME.keys() for needs in NEEDS.values()), "guides need tools of the table"
+assert all(needs <= cards_by_name().keys() for needs in NEEDS.values()), "guides need tools of the table"
 
 
 def narrowed(
-    specs: Iterable[ToolSpec[Any, Any]],
+    tools: Iterable[ToolCard],
     *,
     read_only: bool = False,
     names: Iterable[str] | None = None,
     toolsets: Iterable[str] | None = None,
-) -> tuple[ToolSpec[Any, Any], ...]:
-    """The specs every narrowing rule lets through: read-only, named, in the named toolsets. Each rule
+) -> tuple[ToolCard, ...]:
+    """The tools every narrowing rule lets through: read-only, named, in the named toolsets. Each rule
     only removes, so combining them (flags, then a request's headers) never widens the set."""
     wanted = None if names is None else set(names)
     sets = None if toolsets is None else set(toolsets)
     return tuple(
-        spec
-        for spec in specs
-        if (not read_only or spec.read_only)
-        and (wanted is None or spec.name in wanted)
-        and (sets is None or spec.toolset in sets)
+        tool
+        for tool in tools
+        if (not read_only or tool.read_only)
+        and (wanted is None or tool.name in wanted)
+        and (sets is None or tool.toolset in sets)
     )
 
 
 def select_tools(
     read_only: bool = False, names: Iterable[str] | None = None, toolsets: Iterable[str] | None = None
-) -> tuple[ToolSpec[Any, Any], ...]:
+) -> tuple[ToolCard, ...]:
     """The tools to expose: the default toolsets' (when neither tools nor toolsets are named), all
     (`toolsets` ["all"]), the read-only ones, a named subset and/or named toolsets (never more than
     asked); unknown names are an error, so a typo cannot silently expose nothing."""
-    if names is not None and (unknown := set(names) - TOOLS_BY_NAME.keys()):
+    known = cards_by_name()
+    if names is not None and (unknown := set(names) - known.keys()):
         raise ValueError(
-            f"unknown tool(s) {', '.join(sorted(unknown))}{_did_you_mean(unknown, TOOLS_BY_NAME)}; "
-            f"known: {', '.join(TOOLS_BY_NAME)}"
+            f"unknown tool(s) {', '.join(sorted(unknown))}{_did_you_mean(unknown, known)}; "
+            f"known: {', '.join(known)}"
         )
     if toolsets is not None and ALL_TOOLSETS in toolsets:
         if set(toolsets) != {ALL_TOOLSETS}:
@@ -87,7 +88,7 @@ def select_tools(
         )
     elif toolsets is None and names is None:
         toolsets = DEFAULT_TOOLSETS
-    return narrowed(TOOLS, read_only=read_only, names=names, toolsets=toolsets)
+    return narrowed(cards(), read_only=read_only, names=names, toolsets=toolsets)
 
 
 def _did_you_mean(unknown: Iterable[str], known: Iterable[str]) -> str:
@@ -117,13 +118,13 @@ class Narrowing:
 class Exposure:
     """The tools shown, and through them the prompts and resources shown."""
 
-    tools: tuple[ToolSpec[Any, Any], ...]
+    tools: tuple[ToolCard, ...]
     # Tools outside the table, shown whatever the narrowing: the discovery tools of --dynamic-toolsets.
     always: frozenset[str] = frozenset()
 
     @property
     def names(self) -> frozenset[str]:
-        return frozenset(spec.name for spec in self.tools) | self.always
+        return frozenset(tool.name for tool in self.tools) | self.always
 
     def narrowed(self, narrowing: Narrowing) -> Exposure:
         return Exposure(
@@ -164,7 +165,7 @@ def parse_narrowing(
             raise NarrowingRefused(
                 f"X-MCP-Readonly: {excerpt(repr(value), 40)} is not understood; send true or false"
             )
-    tools = _names(tools_values, "X-MCP-Tools", "tool", tuple(TOOLS_BY_NAME))
+    tools = _names(tools_values, "X-MCP-Tools", "tool", tuple(cards_by_name()))
     toolsets = _names(toolsets_values, "X-MCP-Toolsets", "toolset", TOOLSETS)
     return Narrowing(read_only, tools, toolsets)
 

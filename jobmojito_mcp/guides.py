@@ -11,25 +11,15 @@ from __future__ import annotations
 import inspect
 import json
 from collections.abc import Callable
-from typing import Any, get_args
+from typing import Any
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from mcp.server.mcpserver.prompts.base import Prompt, PromptArgument
 
 from jobmojito_mcp.tooling.run import run_tool
-from jobmojito_mcp.toolsets import TOOLS_BY_NAME
-from jobmojito_mcp.toolsets.common import LanguageCode
-
-LANGUAGE_NAMES = {
-    "ar": "Arabic", "bg": "Bulgarian", "zh": "Chinese", "hr": "Croatian", "cs": "Czech", "da": "Danish",
-    "nl": "Dutch", "en": "English", "fil": "Filipino", "fi": "Finnish", "fr": "French", "de": "German",
-    "el": "Greek", "hi": "Hindi", "hu": "Hungarian", "id": "Indonesian", "it": "Italian", "ja": "Japanese",
-    "ko": "Korean", "ms": "Malay", "no": "Norwegian", "pl": "Polish", "pt": "Portuguese",
-    "br": "Portuguese (Brazil)", "ro": "Romanian", "ru": "Russian", "sk": "Slovak", "es": "Spanish",
-    "sv": "Swedish", "ta": "Tamil", "th": "Thai", "tr": "Turkish", "uk": "Ukrainian", "vi": "Vietnamese",
-}  # fmt: skip
-assert set(LANGUAGE_NAMES) == set(get_args(LanguageCode)), "every API language code has a name"
+from jobmojito_mcp.toolsets import spec_named
+from jobmojito_mcp.toolsets.languages import LANGUAGE_NAMES
 
 _PICK_TEMPLATE = (
     "Call list_avatars (mojito_language_code={language}) and pick an active template that can create "
@@ -320,7 +310,7 @@ async def read_templates(upstream: Any, credential: Any, language: str | None) -
     """The first 100 templates (in `language`, if given), compact: list_avatars, as an agent calls it."""
     arguments: dict[str, Any] = {"limit": 100} | ({"mojito_language_code": language} if language else {})
     try:
-        result = await run_tool(TOOLS_BY_NAME["list_avatars"], arguments, upstream, credential)
+        result = await run_tool(spec_named("list_avatars"), arguments, upstream, credential)
     except ToolError as failure:
         raise ResourceError(str(failure)) from None
     content: dict[str, Any] = result.structured_content

@@ -8,6 +8,7 @@ parameter under its name. Here each tool is registered with its argument model's
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
@@ -34,12 +35,12 @@ from jobmojito_mcp.guides import PROMPTS, read_templates, register_guides
 from jobmojito_mcp.signin.credentials import StaticToken, describe_credential, server_credential
 from jobmojito_mcp.stdio import run_stdio
 from jobmojito_mcp.tooling.files import FileAccess
+from jobmojito_mcp.tooling.listing import ToolCard, card_of
 from jobmojito_mcp.tooling.run import CallHooks, run_tool
-from jobmojito_mcp.tooling.schemas import tool_schemas
 from jobmojito_mcp.tooling.spec import ToolSpec
 from jobmojito_mcp.tooling.upstream import Credential, Upstream
 from jobmojito_mcp.tooling.validation import validate_arguments
-from jobmojito_mcp.toolsets import DEFAULT_TOOLSETS
+from jobmojito_mcp.toolsets import DEFAULT_TOOLSETS, cards_by_name, spec_named
 from jobmojito_mcp.views import register_views
 
 logger = logging.getLogger(__name__)
@@ -93,18 +94,29 @@ class _RawArguments(ArgModelBase):
 
 
 def as_sdk_tool(
-    spec: ToolSpec[Any, Any],
+    tool: ToolCard | ToolSpec[Any, Any],
     upstream: Upstream,
     credentials: Credentials,
     in_flight: InFlight,
     files: FileAccess = FileAccess(),  # noqa: B008  # frozen: one shared default is safe
     confirm_without_asking: bool = False,
 ) -> Tool:
-    """Register one table entry with the SDK: flat input schema, output schema, annotations, handler."""
+    """Register one tool with the SDK: flat input schema, output schema, annotations, handler.
+
+    A card (the packaged listing) registers the tool without importing its toolset's module: the spec,
+    models and all, is loaded at the tool's first call (`toolsets.spec_named`). A spec is used as it is.
+    """
+    card, load = _card_and_loader(tool)
+    # The SDK reads `output_model` live: each result is checked against the tool's own output model,
+    # set at the first call, once the module holding it is imported.
+    metadata = FuncMetadata(arg_model=_RawArguments, output_schema=card.output_schema)
 
     async def handle(
         arguments: dict[str, Any], ctx: Context[Any, Any], confirmation: Any = _NO_QUESTION
     ) -> CallToolResult:
+        spec = load()
+        if metadata.output_model is None:
+            metadata.output_model = spec.output_model
         if not _confirmed(confirmation):
             if spec.if_declined is None or not _answered_no(confirmation):
                 raise ToolError(
@@ -114,25 +126,22 @@ def as_sdk_tool(
         with in_flight:
             return await run_tool(spec, arguments, upstream, credentials(ctx), hooks_for(ctx, files))
 
-    input_schema, output_schema = tool_schemas(spec)
     resolved: dict[str, Any] = {}
-    if spec.confirm is not None:
+    if card.asks_first:
         handle.__annotations__["confirmation"] = Annotated[
-            ElicitationResult[Confirmation], Resolve(_ask_first(spec, confirm_without_asking))
+            ElicitationResult[Confirmation], Resolve(_ask_first(load, confirm_without_asking))
         ]
         resolved = find_resolved_parameters(handle)
     return Tool(
         fn=handle,
-        name=spec.name,
-        title=spec.title,
-        description=spec.description,
-        parameters=input_schema,
-        fn_metadata=FuncMetadata(
-            arg_model=_RawArguments, output_schema=output_schema, output_model=spec.output_model
-        ),
+        name=card.name,
+        title=card.title,
+        description=card.description,
+        parameters=card.input_schema,
+        fn_metadata=metadata,
         is_async=True,
         context_kwarg="ctx",
-        annotations=spec.annotations,  # the title is the tool's own `title`: said once, not twice
+        annotations=card.annotations,  # the title is the tool's own `title`: said once, not twice
         resolved_params=resolved,
         resolver_plans=build_resolver_plans(resolved, {"arguments"}),
     )
@@ -153,7 +162,20 @@ def hooks_for(ctx: Context[Any, Any], files: FileAccess) -> CallHooks:
     return CallHooks(progress=progress, files=files)
 
 
-def _ask_first(spec: ToolSpec[Any, Any], confirm_without_asking: bool) -> Callable[..., Any]:
+def _card_and_loader(
+    tool: ToolCard | ToolSpec[Any, Any],
+) -> tuple[ToolCard, Callable[[], ToolSpec[Any, Any]]]:
+    """The card a tool is listed with, and how its spec is had when it is called."""
+    if isinstance(tool, ToolCard):
+        return tool, functools.cache(functools.partial(spec_named, tool.name))
+    packaged = cards_by_name().get(tool.name)
+    # The registry's own spec is listed with its packaged card (tests keep the two equal); any other
+    # spec (a library's, a test's) with a card made from its models.
+    card = packaged if packaged is not None and spec_named(tool.name) is tool else card_of(tool)
+    return card, lambda: tool
+
+
+def _ask_first(load: Callable[[], ToolSpec[Any, Any]], confirm_without_asking: bool) -> Callable[..., Any]:
     """The SDK resolver putting `spec.confirm`'s question to the user, on every protocol version.
 
     It runs before the tool body: as a standalone elicitation on handshake-era connections, as an
@@ -166,6 +188,7 @@ def _ask_first(spec: ToolSpec[Any, Any], confirm_without_asking: bool) -> Callab
     go_ahead = Confirmation(confirm=True)
 
     def ask(arguments: dict[str, Any], ctx: Context[Any, Any]) -> Elicit[Confirmation] | Confirmation:
+        spec = load()
         try:
             args = validate_arguments(spec, arguments)
         except ToolError:
@@ -239,7 +262,7 @@ def build_server(
     upstream: Upstream,
     credentials: Credentials,
     *,
-    tools: tuple[ToolSpec[Any, Any], ...] | None = None,
+    tools: Sequence[ToolCard | ToolSpec[Any, Any]] | None = None,
     sandbox: bool = False,
     dynamic_toolsets: Iterable[str] | None = None,
     per_session: bool = True,
@@ -265,14 +288,15 @@ def build_server(
     (otherwise they are refused); `options` go
     to `MCPServer` as they are (auth settings, token verifier, request-state keys).
     """
-    tools = select_tools() if tools is None else tools
+    registered = select_tools() if tools is None else tools
+    listed = tuple(tool if isinstance(tool, ToolCard) else _card_and_loader(tool)[0] for tool in registered)
     dynamic = None
     if dynamic_toolsets is not None:
         from jobmojito_mcp.discovery import DISCOVERY_TOOLS, CallerBus, DynamicToolsets, EnabledToolsets
 
-        dynamic = DynamicToolsets(tools, EnabledToolsets(dynamic_toolsets), per_session, caller)
+        dynamic = DynamicToolsets(listed, EnabledToolsets(dynamic_toolsets), per_session, caller)
         options.setdefault("subscriptions", CallerBus())
-    exposure = Exposure(tools, frozenset(DISCOVERY_TOOLS) if dynamic else frozenset())
+    exposure = Exposure(listed, frozenset(DISCOVERY_TOOLS) if dynamic else frozenset())
     with _sdk_logging_setup_skipped():
         server: MCPServer = MCPServer(
             name="jobmojito",
@@ -281,19 +305,19 @@ def build_server(
             instructions=INSTRUCTIONS + (SANDBOX_NOTE if sandbox else ""),
             tools=[
                 as_sdk_tool(
-                    spec,
+                    tool,
                     upstream,
                     credentials,
                     in_flight or InFlight(),
                     files or FileAccess(),
                     confirm_without_asking,
                 )
-                for spec in tools
+                for tool in registered
             ],
             log_level=log_level,
             # Telemetry first (a no-op list unless enabled), so it also times the calls the filter refuses.
             middleware=[
-                *telemetry.server_middleware([spec.name for spec in tools], [p.__name__ for p in PROMPTS]),
+                *telemetry.server_middleware([tool.name for tool in listed], [p.__name__ for p in PROMPTS]),
                 RequestNarrowing(exposure),
                 *([dynamic] if dynamic else []),
                 *extra_middleware,
@@ -358,7 +382,7 @@ async def open_upstream(settings: Settings) -> AsyncIterator[tuple[Upstream, Cre
         yield upstream, StaticToken(SANDBOX_TOKEN)
 
 
-def exposed_tools(settings: Settings) -> tuple[ToolSpec[Any, Any], ...]:
+def exposed_tools(settings: Settings) -> tuple[ToolCard, ...]:
     """The tools this server offers: --read-only, --tools and --toolsets narrow the table, never widen
     it; unnamed, the default toolsets. With --dynamic-toolsets: those an agent may enable (every
     toolset, as far as --read-only and --tools allow); --toolsets then names the ones enabled at the start."""
@@ -382,7 +406,7 @@ def starting_toolsets(settings: Settings) -> tuple[str, ...] | None:
     if settings.toolsets is None:
         return DEFAULT_TOOLSETS
     named = split_list(settings.toolsets)
-    return tuple(dict.fromkeys(spec.toolset for spec in select_tools(toolsets=named))) or tuple(named)
+    return tuple(dict.fromkeys(tool.toolset for tool in select_tools(toolsets=named))) or tuple(named)
 
 
 async def serve_stdio(settings: Settings) -> None:

@@ -20,9 +20,9 @@ from jobmojito_mcp.config import Settings
 from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox
 from jobmojito_mcp.server import build_server
 from jobmojito_mcp.signin.credentials import StaticToken
-from jobmojito_mcp.tooling.schemas import accepted_schema, tool_schemas
+from jobmojito_mcp.tooling.schemas import accepted_schema
 from jobmojito_mcp.tooling.upstream import Upstream
-from jobmojito_mcp.toolsets import TOOLS, TOOLS_BY_NAME
+from jobmojito_mcp.toolsets import TOOLS, TOOLS_BY_NAME, cards_by_name
 from tests.support import COOKBOOK, TOKEN, text_of
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "arguments.md"
@@ -70,7 +70,7 @@ def described(node: dict[str, Any], prefix: str = "") -> list[str]:
 
 @pytest.mark.parametrize("spec", TOOLS, ids=lambda spec: spec.name)
 def test_every_published_argument_is_described(spec: Any) -> None:
-    published, _ = tool_schemas(spec)
+    published = cards_by_name()[spec.name].input_schema
     assert described(published) == [], f"{spec.name}: arguments an agent cannot read about"
 
 
@@ -85,7 +85,7 @@ def test_the_table_lists_exactly_the_unpublished_arguments() -> None:
 def test_published_and_unpublished_make_up_every_accepted_argument(spec: Any) -> None:
     accepted_schema_ = accepted_schema(spec.arguments)
     accepted = field_paths(accepted_schema_, accepted_schema_)
-    published_schema_, _ = tool_schemas(spec)
+    published_schema_ = cards_by_name()[spec.name].input_schema
     published = field_paths(published_schema_, published_schema_)
     assert spec.unpublished <= accepted, f"unpublished names no argument: {spec.unpublished - accepted}"
     assert published.isdisjoint(spec.unpublished)

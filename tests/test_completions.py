@@ -29,12 +29,13 @@ from jobmojito_mcp.completions import (
     ranked,
 )
 from jobmojito_mcp.config import Settings
-from jobmojito_mcp.guides import LANGUAGE_NAMES, TEMPLATES_URI
+from jobmojito_mcp.guides import TEMPLATES_URI
 from jobmojito_mcp.sandbox import DEFAULT_TEMPLATE_ID, RunningSandbox
 from jobmojito_mcp.server import build_server
 from jobmojito_mcp.signin.credentials import StaticToken
 from jobmojito_mcp.tooling.upstream import Upstream
 from jobmojito_mcp.toolsets import TOOLS_BY_NAME
+from jobmojito_mcp.toolsets.languages import LANGUAGE_NAMES
 from tests.support import COOKBOOK, TOKEN, http_mcp_client, http_server, server_env, stdio_server
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(120)]

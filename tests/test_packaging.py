@@ -30,7 +30,7 @@ def test_wheel_installs_and_serves_on_its_own(tmp_path: Path) -> None:
     # The data the package reads at run time: the schemas served (else generated at every start),
     # the sandbox's contract, the typing marker.
     data = {
-        "jobmojito_mcp/tooling/schemas.json",
+        "jobmojito_mcp/tooling/listing.json",
         "jobmojito_mcp/sandbox/contract.json",
         "jobmojito_mcp/py.typed",
     }

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from jobmojito_mcp.sandbox import RunningSandbox
+from jobmojito_mcp.toolsets import TOOLSETS, cards_by_name
 from tests.support import server_env, stdio_server
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
@@ -46,17 +47,41 @@ NOT_AT_START = (
     "jwt",
     "pypdf",
     "playwright",
+    # The toolsets' modules and their models: tools are listed from their packaged cards
+    # (tooling/listing.py), and a toolset's module is imported at the first call of one of its tools.
+    *(f"jobmojito_mcp.toolsets.{name}" for name in (*TOOLSETS, "common")),
 )
 
 
-async def test_a_plain_stdio_start_loads_only_what_it_needs(sandbox: RunningSandbox) -> None:
+async def loaded_modules(sandbox: RunningSandbox, *calls: tuple[str, dict[str, object]]) -> list[str]:
+    """The modules a stdio server had loaded when it exited, after tools/list and `calls`."""
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch) / "modules.json"
         env = {**server_env(sandbox.base_url), "MODULES_OUT": str(out)}
         async with stdio_server(env, launcher=LAUNCHER) as server:
             listed = await server.client.list_tools()
-        assert listed.tools, "the server answered tools/list"
+            assert listed.tools, "the server answered tools/list"
+            for name, arguments in calls:
+                result = await server.client.call_tool(name, arguments)
+                assert not result.is_error, result.content
         loaded: list[str] = json.loads(out.read_text("utf-8"))
     assert "jobmojito_mcp.server" in loaded  # the list is the server's, not an empty file
+    return loaded
+
+
+async def test_a_plain_stdio_start_loads_only_what_it_needs(sandbox: RunningSandbox) -> None:
+    loaded = await loaded_modules(sandbox)
     unwanted = sorted(name for name in loaded if name.startswith(NOT_AT_START))
     assert not unwanted, f"a plain stdio start imported {unwanted}"
+
+
+async def test_a_call_imports_its_own_toolset_only(sandbox: RunningSandbox) -> None:
+    """The first call of a tool imports its toolset's module (models and all), and no other."""
+    assert cards_by_name()["get_merchant_status"].toolset == "account"
+    loaded = await loaded_modules(sandbox, ("get_merchant_status", {}))
+    toolsets = sorted(
+        name.split(".")[2]
+        for name in loaded
+        if name.startswith("jobmojito_mcp.toolsets.") and name.count(".") == 2
+    )
+    assert toolsets == ["account", "common", "languages"]

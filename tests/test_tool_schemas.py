@@ -15,11 +15,12 @@ import pytest
 from mcp import Client
 
 import jobmojito_mcp
+from jobmojito_mcp import toolsets
 from jobmojito_mcp.config import Settings
 from jobmojito_mcp.sandbox import run_sandbox
 from jobmojito_mcp.server import build_server
 from jobmojito_mcp.signin.credentials import StaticToken
-from jobmojito_mcp.tooling.schemas import generated_schemas, packaged_schemas
+from jobmojito_mcp.tooling.listing import LISTING_FILE, card_of, packaged_cards, render_listing
 from jobmojito_mcp.tooling.upstream import Upstream
 from jobmojito_mcp.toolsets import TOOLS
 from tests.support import READ_TOOL_NAMES, TOOL_NAMES
@@ -44,18 +45,16 @@ async def test_exactly_the_thirteen_documented_tools(listed_tools: list[dict[str
     assert [tool["name"] for tool in listed_tools] == EXPECTED_NAMES
 
 
-def test_packaged_schemas_are_the_models_schemas() -> None:
-    """The server serves schemas generated ahead of time (start-up speed): they must be the models'."""
-    current = {
-        spec.name: dict(zip(("input", "output"), generated_schemas(spec), strict=True)) for spec in TOOLS
-    }
-    packaged = Path(jobmojito_mcp.__file__).parent / "tooling" / "schemas.json"
-    # Not key-sorted: the order of properties is what agents read (required first).
-    rendered = json.dumps(current, indent=1, ensure_ascii=False) + "\n"
+def test_the_packaged_listing_is_the_specs() -> None:
+    """The server lists and registers every tool from its packaged card, importing the toolset's
+    module only when a tool of it is called (start-up speed): the cards must be the specs'."""
+    rendered = render_listing(tuple(card_of(spec) for spec in TOOLS))
+    packaged = Path(jobmojito_mcp.__file__).parent / "tooling" / LISTING_FILE
     if os.environ.get("UPDATE_SNAPSHOTS") == "1":
         packaged.write_text(rendered, encoding="utf-8")
-        packaged_schemas.cache_clear()  # the snapshots below are then taken from the new file
-    assert packaged.read_text(encoding="utf-8") == rendered, "models changed: UPDATE_SNAPSHOTS=1, then review"
+        for cached in (packaged_cards, toolsets.cards, toolsets.cards_by_name):
+            cached.cache_clear()  # the snapshots below are then taken from the new file
+    assert packaged.read_text(encoding="utf-8") == rendered, "tools changed: UPDATE_SNAPSHOTS=1, then review"
 
 
 async def test_tool_snapshots(listed_tools: list[dict[str, Any]]) -> None:

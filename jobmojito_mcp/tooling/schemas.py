@@ -22,9 +22,6 @@ the same meaning, written small and plain:
 
 from __future__ import annotations
 
-import functools
-import json
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -138,26 +135,6 @@ def _without_null(node: dict[str, Any]) -> dict[str, Any]:
     if "enum" in node and None in node["enum"]:
         node = node | {"enum": [value for value in node["enum"] if value is not None]}
     return node
-
-
-@functools.cache
-def packaged_schemas() -> dict[str, dict[str, Any]]:
-    """The tools' schemas, generated from the models ahead of time (tests keep them equal): generating
-    them at start-up cost ~45 ms of a stdio server's every start. Regenerate: UPDATE_SNAPSHOTS=1 pytest."""
-    try:
-        text = resources.files("jobmojito_mcp.tooling").joinpath("schemas.json").read_text("utf-8")
-    except FileNotFoundError:
-        return {}
-    loaded: dict[str, dict[str, Any]] = json.loads(text)
-    return loaded
-
-
-def tool_schemas(spec: ToolSpec[Any, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(input schema, output schema) for a tool: packaged when present, else generated now."""
-    packaged = packaged_schemas().get(spec.name)
-    if packaged is not None:
-        return packaged["input"], packaged["output"]
-    return generated_schemas(spec)
 
 
 def generated_schemas(spec: ToolSpec[Any, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

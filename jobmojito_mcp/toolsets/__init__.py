@@ -2,27 +2,40 @@
 request (`X-MCP-Toolsets`) can narrow them.
 
 One module per toolset, each holding its tools' models, summaries and table entries (`ToolSpec`s)
-side by side; `common` holds what several share. A new toolset is a new module here, one line in
-`_REGISTRY` and one in `ABOUT` (and in `OFF_BY_DEFAULT` if a first session does not need it); the
+side by side; `common` holds what several share. A new toolset is a new module here, one entry in
+`TOOLSETS` and one in `ABOUT` (and in `OFF_BY_DEFAULT` if a first session does not need it); the
 order below is the order of `tools/list`.
+
+Nothing here imports a toolset's module until a tool of it runs: a server lists, narrows and registers
+its tools from their cards (`tooling/listing.py`: packaged, since importing every model cost a stdio
+start ~80 ms), and `spec_named` imports the one toolset a call needs. `TOOLS` and `TOOLS_BY_NAME`, the
+whole specs of every tool, import them all on first use (commands, tests).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from jobmojito_mcp.tooling.spec import ToolSpec
-from jobmojito_mcp.toolsets import account, candidates, coaching, interviews, knowledge, results, screening
+from jobmojito_mcp.tooling.listing import ToolCard, card_of, packaged_cards
 
-_REGISTRY: dict[str, tuple[ToolSpec[Any, Any], ...]] = {
-    "interviews": interviews.TOOLS,
-    "candidates": candidates.TOOLS,
-    "results": results.TOOLS,
-    "account": account.TOOLS,
-    "screening": screening.TOOLS,
-    "knowledge": knowledge.TOOLS,
-    "coaching": coaching.TOOLS,
-}
+if TYPE_CHECKING:
+    from jobmojito_mcp.tooling.spec import ToolSpec
+
+    TOOLS: tuple[ToolSpec[Any, Any], ...]
+    TOOLS_BY_NAME: dict[str, ToolSpec[Any, Any]]
+
+# The toolsets, in the order of `tools/list`: each the module of that name in this package.
+TOOLSETS: tuple[str, ...] = (
+    "interviews",
+    "candidates",
+    "results",
+    "account",
+    "screening",
+    "knowledge",
+    "coaching",
+)
 
 # What each toolset is for: what `list_available_toolsets` tells an agent deciding what to enable.
 ABOUT: dict[str, str] = {
@@ -45,13 +58,47 @@ ABOUT: dict[str, str] = {
 # `--toolsets all` (or naming them, or `enable_toolset` with --dynamic-toolsets) turns them on.
 OFF_BY_DEFAULT = frozenset({"screening", "knowledge", "coaching"})
 
-TOOLSETS: tuple[str, ...] = tuple(_REGISTRY)
 DEFAULT_TOOLSETS: tuple[str, ...] = tuple(name for name in TOOLSETS if name not in OFF_BY_DEFAULT)
-TOOLS: tuple[ToolSpec[Any, Any], ...] = tuple(spec for specs in _REGISTRY.values() for spec in specs)
-TOOLS_BY_NAME: dict[str, ToolSpec[Any, Any]] = {spec.name: spec for spec in TOOLS}
 
-assert len(TOOLS_BY_NAME) == len(TOOLS), "tool names are unique"
 assert set(TOOLSETS) <= ABOUT.keys(), "every toolset says what it is for"
-assert all(spec.toolset == name for name, specs in _REGISTRY.items() for spec in specs), (
-    "each tool declares the toolset whose module holds it"
-)
+
+
+def toolset_specs(toolset: str) -> tuple[ToolSpec[Any, Any], ...]:
+    """One toolset's specs, importing its module (and its models) the first time."""
+    specs: tuple[ToolSpec[Any, Any], ...] = importlib.import_module(f"{__name__}.{toolset}").TOOLS
+    assert all(spec.toolset == toolset for spec in specs), (
+        "each tool declares the toolset whose module holds it"
+    )
+    return specs
+
+
+def __getattr__(name: str) -> Any:
+    """`TOOLS` and `TOOLS_BY_NAME`, made (every toolset imported) the first time either is asked for."""
+    if name not in ("TOOLS", "TOOLS_BY_NAME"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    tools = tuple(spec for toolset in TOOLSETS for spec in toolset_specs(toolset))
+    by_name = {spec.name: spec for spec in tools}
+    assert len(by_name) == len(tools), "tool names are unique"
+    globals().update(TOOLS=tools, TOOLS_BY_NAME=by_name)
+    return globals()[name]
+
+
+@functools.cache
+def cards() -> tuple[ToolCard, ...]:
+    """Every tool's card, in listing order: packaged, else (the file deleted) made from the specs."""
+    return packaged_cards() or tuple(card_of(spec) for spec in __getattr__("TOOLS"))
+
+
+@functools.cache
+def cards_by_name() -> dict[str, ToolCard]:
+    return {card.name: card for card in cards()}
+
+
+def spec_named(name: str) -> ToolSpec[Any, Any]:
+    """A tool's whole spec (models, summary, confirmation), importing only its toolset's module.
+    KeyError for a name the registry does not have."""
+    loaded: dict[str, ToolSpec[Any, Any]] | None = globals().get("TOOLS_BY_NAME")
+    if loaded is not None:
+        return loaded[name]
+    card = cards_by_name()[name]
+    return next(spec for spec in toolset_specs(card.toolset) if spec.name == name)

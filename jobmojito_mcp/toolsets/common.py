@@ -27,14 +27,10 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from jobmojito_mcp.tooling.spec import as_sent
+from jobmojito_mcp.toolsets.languages import LanguageCode as LanguageCode  # shared vocabulary, said once
 
 # ---------------------------------------------------------------------------------------------
 # Vocabularies shared by several toolsets (request side: closed)
-
-LanguageCode = Literal[
-    "ar", "bg", "zh", "hr", "cs", "da", "nl", "en", "fil", "fi", "fr", "de", "el", "hi", "hu", "id", "it",
-    "ja", "ko", "ms", "no", "pl", "pt", "br", "ro", "ru", "sk", "es", "sv", "ta", "th", "tr", "uk", "vi",
-]  # fmt: skip
 
 DefinitionType = Literal[
     "interview", "coaching", "assessment", "public_avatar", "persona", "persona_interview"
