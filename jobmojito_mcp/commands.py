@@ -23,7 +23,7 @@ from jobmojito_mcp.tooling.files import FileAccess
 from jobmojito_mcp.tooling.listing import ToolCard
 from jobmojito_mcp.tooling.spec import ToolSpec
 from jobmojito_mcp.tooling.upstream import Credential, Upstream
-from jobmojito_mcp.toolsets import TOOLS_BY_NAME
+from jobmojito_mcp.toolsets import cards_by_name, spec_named
 
 OK, FAIL = "ok  ", "FAIL"
 
@@ -76,14 +76,14 @@ async def call(settings: Settings, args: argparse.Namespace) -> int:
     first where the tool asks. Exit status 1 when the tool answered an error, 2 for a refusal here."""
     known = [spec.name for spec in exposed_tools(settings)]
     if args.tool not in known:
-        if args.tool in TOOLS_BY_NAME:
+        if args.tool in cards_by_name():
             problem = f"tool {args.tool!r} is not exposed with --read-only / --tools / --toolsets."
         else:
-            close = difflib.get_close_matches(args.tool, TOOLS_BY_NAME, n=1)
+            close = difflib.get_close_matches(args.tool, cards_by_name(), n=1)
             problem = f"unknown tool {args.tool!r}." + (f" Did you mean {close[0]}?" if close else "")
         _print(f"jobmojito-mcp call: {problem} Tools: {', '.join(known)}.")
         return 2
-    spec = TOOLS_BY_NAME[args.tool]
+    spec = spec_named(args.tool)  # its toolset's module only
     try:
         arguments = parse_arguments(args.pairs, args.json_args, spec)
     except ValueError as exc:
@@ -189,10 +189,10 @@ async def list_tools(settings: Settings, args: argparse.Namespace) -> int:
     if args.name is not None:
         chosen = tuple(spec for spec in exposed if spec.name == args.name)
         if not chosen:
-            if args.name in TOOLS_BY_NAME:
+            if args.name in cards_by_name():
                 problem = f"tool {args.name!r} is not exposed with --read-only / --tools / --toolsets."
             else:
-                close = difflib.get_close_matches(args.name, TOOLS_BY_NAME, n=1)
+                close = difflib.get_close_matches(args.name, cards_by_name(), n=1)
                 problem = f"unknown tool {args.name!r}." + (f" Did you mean {close[0]}?" if close else "")
             _print(f"jobmojito-mcp tools: {problem} Tools: {', '.join(spec.name for spec in exposed)}.")
             return 2

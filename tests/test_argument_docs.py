@@ -105,7 +105,7 @@ async def test_an_unpublished_argument_is_still_accepted_checked_and_sent(sandbo
     arguments = copy.deepcopy(COOKBOOK[tool]) | {"interview_template_id": DEFAULT_TEMPLATE_ID}
     arguments["welcome_message"] = "Welcome to the support team interview."
     arguments["questions"][0]["label"] = "de-escalation"
-    upstream = Upstream(Settings(_env_file=None, base_url=sandbox.base_url, token=TOKEN))
+    upstream = Upstream(Settings(base_url=sandbox.base_url, token=TOKEN))
     credential = StaticToken(TOKEN)
     async with upstream, Client(build_server(upstream, lambda _ctx: credential)) as client:
         sandbox.clear_requests()

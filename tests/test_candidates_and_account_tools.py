@@ -66,7 +66,7 @@ def clean(sandbox: RunningSandbox) -> Iterator[None]:
 
 
 def settings(sandbox: RunningSandbox) -> Settings:
-    return Settings(_env_file=None, base_url=sandbox.base_url, token=TOKEN, retry_backoff=0.01, timeout=5)
+    return Settings(base_url=sandbox.base_url, token=TOKEN, retry_backoff=0.01, timeout=5)
 
 
 @asynccontextmanager

@@ -52,7 +52,7 @@ def clean(sandbox: RunningSandbox) -> Iterator[None]:
 
 @asynccontextmanager
 async def connected(sandbox: RunningSandbox) -> AsyncIterator[Client]:
-    settings = Settings(_env_file=None, base_url=sandbox.base_url, token=TOKEN, retry_backoff=0.01, timeout=5)
+    settings = Settings(base_url=sandbox.base_url, token=TOKEN, retry_backoff=0.01, timeout=5)
     credential = StaticToken(TOKEN)
     async with (
         Upstream(settings) as upstream,

@@ -68,7 +68,7 @@ async def create_interview(client: Client, name: str) -> str:
 async def in_process(sandbox: RunningSandbox, extra_prompt: Any = None) -> AsyncIterator[Client]:
     """The server in this process on the real sandbox, with an SDK client in memory; `extra_prompt` is
     registered as a prompt added later would be (its argument names pick its completions)."""
-    upstream = Upstream(Settings(_env_file=None, base_url=sandbox.base_url, token=TOKEN))
+    upstream = Upstream(Settings(base_url=sandbox.base_url, token=TOKEN))
     credential = StaticToken(TOKEN)
     server = build_server(upstream, lambda _ctx: credential)
     if extra_prompt is not None:

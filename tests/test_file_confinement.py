@@ -55,7 +55,7 @@ def home(tmp_path: Path) -> Path:
 
 @asynccontextmanager
 async def server(sandbox: RunningSandbox, access: FileAccess) -> AsyncIterator[Client]:
-    upstream = Upstream(Settings(_env_file=None, base_url=sandbox.base_url, token=TOKEN, timeout=5))
+    upstream = Upstream(Settings(base_url=sandbox.base_url, token=TOKEN, timeout=5))
     credential = StaticToken(TOKEN)
     # The user says yes to the screening (it charges credits): these tests judge the files.
     confirming = answering("accept", True)

@@ -83,7 +83,7 @@ def compact(value: Any) -> int:
 
 async def test_tools_list_fits_the_budget_on_both_protocol_paths() -> None:
     wire = json.loads(stdio_listings("0")["tools/list"])["result"]
-    upstream = Upstream(Settings(_env_file=None, base_url="http://127.0.0.1:9"))
+    upstream = Upstream(Settings(base_url="http://127.0.0.1:9"))
     credential = StaticToken("never-sent-0a9b")
     async with upstream, Client(build_server(upstream, lambda _ctx: credential)) as client:  # 2026-07-28
         modern = await client.list_tools()
@@ -119,7 +119,7 @@ def test_listings_are_the_same_bytes_in_every_process() -> None:
 
 
 async def test_listings_repeat_in_the_same_order_on_one_connection() -> None:
-    upstream = Upstream(Settings(_env_file=None, base_url="http://127.0.0.1:9"))
+    upstream = Upstream(Settings(base_url="http://127.0.0.1:9"))
     credential = StaticToken("never-sent-0a9b")
     async with upstream, Client(build_server(upstream, lambda _ctx: credential)) as client:
         rounds = []

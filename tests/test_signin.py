@@ -220,6 +220,16 @@ def test_logout_revokes_and_forgets(sandbox: RunningSandbox, credentials: Path) 
     )
 
 
+def test_logout_without_a_sign_in_creates_nothing(sandbox: RunningSandbox, tmp_path: Path) -> None:
+    """Signing out where nobody signed in says so, and leaves the disk as it was (no directory
+    made for a lock file, for a credentials path that does not exist)."""
+    credentials = tmp_path / "no" / "such" / "dir" / "credentials.json"
+    done = cli(sandbox, credentials, "logout")
+    assert done.returncode == 0, done.stderr
+    assert f"Not signed in to {sandbox.jwt_issuer}; nothing to do." in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 async def test_a_revoked_sign_in_names_login_and_a_new_login_fixes_it_without_restart(
     sandbox: RunningSandbox, credentials: Path
 ) -> None:

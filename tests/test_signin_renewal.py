@@ -110,7 +110,7 @@ async def test_stdio_and_hosted_call_through_ten_expiries_with_one_refresh_each(
 async def test_a_hundred_calls_at_expiry_cause_one_refresh(
     sandbox: RunningSandbox, credentials: Path
 ) -> None:
-    settings = Settings(_env_file=None, base_url=sandbox.base_url)  # type: ignore[call-arg]
+    settings = Settings(base_url=sandbox.base_url)
     credential = SignIn(
         CredentialStore(credentials), sandbox.jwt_issuer, api_origin=url_origin(settings.base_url)
     )

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.anyio
 
 
 def settings(**values: Any) -> Settings:
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(**values)
 
 
 @pytest.mark.parametrize(

@@ -304,6 +304,9 @@ async def logout(settings: Settings) -> int:
     """Revoke (where offered) and forget this machine's sign-in to the configured authorization server."""
     auth_url = settings.resolved_auth_url
     store = CredentialStore(settings.credentials_file)
+    if not store.path.exists():  # nothing to forget: no lock taken, so no directory made for one
+        _say(f"Not signed in to {auth_url}; nothing to do.")
+        return 0
     try:
         async with store.locked():
             try:

@@ -35,7 +35,7 @@ VIEW_BUDGET = 20_000  # bytes per whole document (HTML, CSS and JS): small enoug
 
 @asynccontextmanager
 async def client(apps: bool, mode: str = "auto", **options: Any) -> AsyncIterator[Client]:
-    upstream = Upstream(Settings(_env_file=None, base_url="https://project.supabase.co/functions/v1"))
+    upstream = Upstream(Settings(base_url="https://project.supabase.co/functions/v1"))
     credential = StaticToken("never-sent-0a9b")
     server = build_server(upstream, lambda _ctx: credential, **options)
     async with upstream, Client(server, mode=mode, extensions=[APPS] if apps else None) as connected:

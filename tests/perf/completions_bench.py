@@ -63,7 +63,7 @@ async def main() -> None:
                     f"{sandbox.base_url}/job-interview-create-from-array",
                     json=body | {"name": f"Role {index:03}"},
                 )
-        upstream = Upstream(Settings(_env_file=None, base_url=sandbox.base_url, token=TOKEN))
+        upstream = Upstream(Settings(base_url=sandbox.base_url, token=TOKEN))
         # Which token the caller sends: a new one is a new caller, whose lists are not cached yet.
         caller = [StaticToken(TOKEN)]
         server = build_server(upstream, lambda _ctx: caller[0])

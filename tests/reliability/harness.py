@@ -93,7 +93,7 @@ def settings(base_url: str, **overrides: Any) -> Settings:
         "log_level": "DEBUG",
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)
+    return Settings(**values)
 
 
 @asynccontextmanager

@@ -301,7 +301,7 @@ async def test_a_read_only_credentials_directory_renews_from_memory(
     in memory; the authorization server saw reuse and revoked the sign-in."""
     expire_stored(credentials, sandbox.jwt_issuer)  # the first call renews
     sandbox.auth.token_ttl = 2  # and each renewed token is due again 1.5 s later
-    settings = Settings(_env_file=None, base_url=sandbox.base_url)  # type: ignore[call-arg]
+    settings = Settings(base_url=sandbox.base_url)
     credential = SignIn(
         ReadOnlyStore(credentials), sandbox.jwt_issuer, api_origin=url_origin(sandbox.base_url)
     )
@@ -369,7 +369,7 @@ async def test_a_hostile_token_answer_is_refused_in_time(
 
     monkeypatch.setattr(oauth, "AUTH_DEADLINE", 2.0)  # 20 s in use; the point is that there is one
     before = expire_stored(credentials, sandbox.jwt_issuer)
-    settings = Settings(_env_file=None, base_url=sandbox.base_url)  # type: ignore[call-arg]
+    settings = Settings(base_url=sandbox.base_url)
     credential = SignIn(
         CredentialStore(credentials), sandbox.jwt_issuer, api_origin=url_origin(sandbox.base_url)
     )
