@@ -17,9 +17,12 @@ Who "an asker" is, per protocol generation:
         stdio and with --auth none (loopback only: one user), the one local user. Kept for the
         caller for `CALLER_MEMORY_SECONDS` since its last request, for at most `MAX_CALLERS`
         callers (the least recently seen forgotten first), in this process only: a caller who
-        comes back later, or reaches another replica, starts again from the defaults and enables
-        again. The change is published on `subscriptions/listen` streams of the same caller only
-        (`CallerBus`).
+        comes back later starts again from the defaults and enables again. Kept in this process, and
+        with --state-url also in Redis (`ToolsetStore`, hosting/state.py): enabled through one
+        replica, shown by all of them, read once per request; when Redis does not answer, each
+        replica goes by what it knows, and writes what it knows back once it answers. The change is
+        published on `subscriptions/listen` streams of the same caller only (`CallerBus`), on the
+        replica that enabled it.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.lowlevel.server import NotificationOptions
@@ -58,10 +61,22 @@ _ASKER: contextvars.ContextVar[object] = contextvars.ContextVar("jobmojito_asker
 
 ToolsetName = Annotated[str, Field(description="A toolset's name, from list_available_toolsets.")]
 Caller = Callable[[Any], str | None]  # the verified principal of an ASGI scope, if any
+# The requests whose answer depends on the toolsets enabled: the shared store is read before them.
+_SHOWN = frozenset({"tools/call", "tools/list", "prompts/list", "resources/list", "resources/templates/list"})
+
+
+class ToolsetStore(Protocol):
+    """Where replicas share the toolsets callers enabled (hosting/state.py's SharedState)."""
+
+    async def enabled_toolsets(self, caller: str, memory: float) -> frozenset[str] | None:
+        """The caller's toolsets, renewing their memory; None when the store does not answer."""
+
+    async def enable_toolset(self, caller: str, toolset: str, memory: float) -> None: ...
 
 
 class EnabledToolsets:
-    """Which toolsets each asker has enabled beyond the starting ones (bounded, see the module doc)."""
+    """Which toolsets each asker has enabled beyond the starting ones (bounded, see the module doc);
+    a caller's (not a session's) also in `store`, when replicas share one."""
 
     def __init__(
         self,
@@ -69,8 +84,10 @@ class EnabledToolsets:
         *,
         max_callers: int = MAX_CALLERS,
         memory_seconds: float = CALLER_MEMORY_SECONDS,
+        store: ToolsetStore | None = None,
     ) -> None:
         self.starting = frozenset(starting)
+        self._store = store
         self._sessions: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
         self._callers: OrderedDict[str, tuple[set[str], float]] = OrderedDict()
         self._max_callers = max_callers
@@ -79,12 +96,29 @@ class EnabledToolsets:
     def of(self, asker: object) -> frozenset[str]:
         return self.starting | self._entry(asker, create=False)
 
-    def enable(self, asker: object, toolset: str) -> bool:
-        """Enable `toolset` for `asker`; False when it already was."""
+    async def enable(self, asker: object, toolset: str) -> bool:
+        """Enable `toolset` for `asker` (and, for a caller, in the shared store); False when it
+        already was."""
         if toolset in self.of(asker):
             return False
         self._entry(asker, create=True).add(toolset)
+        if self._store is not None and isinstance(asker, str):
+            await self._store.enable_toolset(asker, toolset, self._memory)
         return True
+
+    async def refresh(self, asker: object) -> None:
+        """Take in what the caller enabled through other replicas; write back what only this one
+        knows (enabled while the store was away, or lost with it). Sessions are not shared: they
+        stay with their replica."""
+        if self._store is None or not isinstance(asker, str):
+            return
+        shared = await self._store.enabled_toolsets(asker, self._memory)
+        if shared is None:
+            return  # the store is away: this replica goes by what it knows
+        known = self._entry(asker, create=bool(shared))
+        for toolset in known - shared:
+            await self._store.enable_toolset(asker, toolset, self._memory)
+        known |= shared
 
     def _entry(self, asker: object, *, create: bool) -> set[str]:
         if not isinstance(asker, str):  # a session object: lives and dies with it
@@ -172,8 +206,11 @@ class DynamicToolsets:
         return tuple(name for name in self.toolsets if any(spec.toolset == name for spec in ceiling.tools))
 
     async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
-        token = _ASKER.set(self.asker(ctx))
+        asker = self.asker(ctx)
+        token = _ASKER.set(asker)
         try:
+            if ctx.method in _SHOWN:
+                await self.enabled.refresh(asker)
             if ctx.method == "tools/call":
                 name = (ctx.params or {}).get("name")
                 spec = next((spec for spec in self.tools if spec.name == name), None)
@@ -228,7 +265,7 @@ def add_discovery_tools(server: MCPServer, dynamic: DynamicToolsets) -> None:
     async def enable_toolset(toolset: ToolsetName, ctx: Context[Any, Any]) -> str:
         chosen = choose(ctx, toolset)
         request = ctx.request_context
-        if not dynamic.enabled.enable(dynamic.asker(request), chosen):
+        if not await dynamic.enabled.enable(dynamic.asker(request), chosen):
             return f"Toolset {chosen} is already enabled."
         if request.protocol_version in MODERN_PROTOCOL_VERSIONS:
             await ctx.notify_tools_changed()  # to this caller's subscriptions/listen streams

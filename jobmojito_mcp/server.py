@@ -13,7 +13,7 @@ import json
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import anyio
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
@@ -42,6 +42,9 @@ from jobmojito_mcp.tooling.upstream import Credential, Upstream
 from jobmojito_mcp.tooling.validation import validate_arguments
 from jobmojito_mcp.toolsets import DEFAULT_TOOLSETS, cards_by_name, spec_named
 from jobmojito_mcp.views import register_views
+
+if TYPE_CHECKING:
+    from jobmojito_mcp.discovery import ToolsetStore
 
 logger = logging.getLogger(__name__)
 
@@ -272,6 +275,7 @@ def build_server(
     extra_middleware: Sequence[Any] = (),
     files: FileAccess | None = None,
     confirm_without_asking: bool = False,
+    toolset_store: ToolsetStore | None = None,
     **options: Any,
 ) -> MCPServer:
     """The MCP server with the given tools (and the prompts and resources they allow), all calling
@@ -285,7 +289,8 @@ def build_server(
     (2025-11-25, with sessions), else the `caller` of the request's ASGI scope.
     `extra_middleware` runs after the request narrowing (hosting: per-caller quotas);
     `confirm_without_asking` lets calls that need a confirmation through when the client cannot ask
-    (otherwise they are refused); `options` go
+    (otherwise they are refused); `toolset_store`: where replicas share the toolsets callers enabled
+    (hosting's --state-url), with `dynamic_toolsets`; `options` go
     to `MCPServer` as they are (auth settings, token verifier, request-state keys).
     """
     registered = select_tools() if tools is None else tools
@@ -294,7 +299,8 @@ def build_server(
     if dynamic_toolsets is not None:
         from jobmojito_mcp.discovery import DISCOVERY_TOOLS, CallerBus, DynamicToolsets, EnabledToolsets
 
-        dynamic = DynamicToolsets(listed, EnabledToolsets(dynamic_toolsets), per_session, caller)
+        enabled = EnabledToolsets(dynamic_toolsets, store=toolset_store)
+        dynamic = DynamicToolsets(listed, enabled, per_session, caller)
         options.setdefault("subscriptions", CallerBus())
     exposure = Exposure(listed, frozenset(DISCOVERY_TOOLS) if dynamic else frozenset())
     with _sdk_logging_setup_skipped():

@@ -5,7 +5,8 @@ One cluster serves the whole module, in this order: a caller's session quota hol
 while another caller is served; a token JobMojito refused through one replica is answered 401 by
 the others; Redis stopped mid-load (serving goes on within per-replica limits, /readyz says so) and
 restarted (shared limits resume); a replica killed mid-load (its calls in flight fail cleanly, new
-calls go to the others, its counts expire within the lease).
+calls go to the others, its counts expire within the lease); a toolset a caller enabled through one
+replica shown by all (--dynamic-toolsets).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp_types import CallToolResult
 
+from jobmojito_mcp.discovery import EnabledToolsets
 from jobmojito_mcp.hosting.state import Lease, SharedState, lease_key
 from jobmojito_mcp.sandbox import RunningSandbox
 from tests.support import INITIALIZE, MCP_HEADERS, HttpServer, http_server, server_env, text_of
@@ -183,7 +185,8 @@ async def cluster_of(sandbox: RunningSandbox, directory: str) -> AsyncIterator[C
         # The request rate is shared too, but is not what these tests are about: high enough not to matter.
         "JOBMOJITO_MCP_CALLER_RATE": "1000",
     }
-    args = ["--transport", "streamable-http", "--auth", "jobmojito-jwt"]
+    # --dynamic-toolsets: the default toolsets (list_avatars among them) plus the discovery tools.
+    args = ["--transport", "streamable-http", "--auth", "jobmojito-jwt", "--dynamic-toolsets"]
     try:
         async with AsyncExitStack() as stack:
             replicas = [
@@ -355,6 +358,39 @@ async def test_a_handshake_session_stays_with_its_replica_and_a_stray_one_is_tol
             assert answer.status_code == 202, answer.text
 
 
+async def listed_by(replica: HttpServer, token: str) -> set[str]:
+    """The tools a caller is shown by one replica (the SDK's client, 2026-07-28: no session)."""
+    async with (
+        direct(replica, token) as http,
+        Client(streamable_http_client(f"{replica.url}/mcp", http_client=http)) as client,
+    ):
+        return {tool.name for tool in (await client.list_tools()).tools}
+
+
+async def test_a_toolset_enabled_through_one_replica_is_shown_by_all_to_that_caller_only(
+    cluster: Cluster, sandbox: RunningSandbox
+) -> None:
+    ivan, judy = sandbox.issue_token("ivan"), sandbox.issue_token("judy")
+    first, *others = cluster.replicas
+    for replica in cluster.replicas:
+        assert "create_persona" not in await listed_by(replica, ivan)  # coaching is off by default
+    async with (
+        direct(first, ivan) as http,
+        Client(streamable_http_client(f"{first.url}/mcp", http_client=http)) as client,
+    ):
+        enabled = await client.call_tool("enable_toolset", {"toolset": "coaching"})
+        assert not enabled.is_error, text_of(enabled)
+    for replica in others:  # never asked by ivan to enable anything
+        listed = await listed_by(replica, ivan)
+        assert {"create_persona", "list_catalogue_directories", "list_avatars"} <= listed
+        assert "create_persona" not in await listed_by(replica, judy)  # another caller: unchanged
+    # Through nginx (any replica): ivan calls a coaching tool; it reaches JobMojito.
+    async with mcp_client(cluster, ivan) as client:
+        for _ in range(REPLICAS):
+            listed = await client.call_tool("list_catalogue_directories", {})
+            assert isinstance(listed, CallToolResult) and not listed.is_error, text_of(listed)
+
+
 async def readiness(replica: HttpServer) -> dict[str, Any]:
     async with httpx2.AsyncClient() as http:
         answer = await http.get(f"{replica.url}/readyz")
@@ -482,4 +518,37 @@ async def test_a_slow_redis_costs_a_decision_at_most_the_timeout_and_is_used_aga
         finally:
             redis.resume()
             await state.aclose()
+            redis.stop()
+
+
+async def test_toolsets_enabled_while_redis_was_away_are_written_back_when_it_returns() -> None:
+    """Two replicas' memories of enabled toolsets (discovery.EnabledToolsets) over one real
+    redis-server: shared while it answers; each goes by what it knows while it is away; what was
+    enabled meanwhile (or lost with a Redis restart) is written back, and every replica sees it."""
+    with tempfile.TemporaryDirectory(prefix="rds") as directory:
+        redis = RedisServer(directory)
+        redis.start()
+        states = [SharedState(redis.url, lease=LEASE, timeout=0.2) for _ in range(2)]
+        one, two = (EnabledToolsets(["interviews"], store=state) for state in states)
+        try:
+            for state in states:
+                await state.start()
+            assert await one.enable("kim", "coaching")
+            await two.refresh("kim")
+            assert two.of("kim") == {"interviews", "coaching"}
+            assert two.of("lea") == {"interviews"}  # another caller
+            redis.stop()
+            assert await one.enable("kim", "screening")  # Redis away: kept by this replica
+            await two.refresh("kim")
+            assert one.of("kim") == {"interviews", "coaching", "screening"}
+            assert two.of("kim") == {"interviews", "coaching"}  # what it knew, still shown
+            redis.start()  # back, and empty
+            await anyio.sleep(1.2)  # past the pause after a failure
+            await one.refresh("kim")  # its next request: writes back what only it knows
+            await two.refresh("kim")
+            assert two.of("kim") == {"interviews", "coaching", "screening"}
+            assert not await two.enable("kim", "screening")  # already enabled: nothing to announce
+        finally:
+            for state in states:
+                await state.aclose()
             redis.stop()

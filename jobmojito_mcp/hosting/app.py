@@ -321,6 +321,7 @@ def build_http_app(
         extra_middleware=[CallsInFlight(book)] if book else [],
         files=FileAccess(max_bytes=settings.max_file_bytes),  # inline content only: never this disk
         confirm_without_asking=settings.confirm_without_asking,
+        toolset_store=shared,  # --dynamic-toolsets: what a caller enabled, shown by every replica
         **_auth_options(settings, jwks_client, refused),
         **_state_security(settings),
     )

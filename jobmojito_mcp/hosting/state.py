@@ -13,6 +13,9 @@ machine. With it, each per-caller quota is ALSO enforced across all replicas:
     refused   digests (SHA-256, never a token) of callers' tokens JobMojito refused, in one sorted set
               scored by the token's expiry, bounded like the in-process memory (the soonest to expire
               are dropped first beyond the bound).
+    toolsets  with --dynamic-toolsets, the toolsets each caller enabled (a set per caller, forgotten
+              `memory` seconds after the caller's last request, as in the process): enabled through
+              one replica, listed by all of them (`discovery.EnabledToolsets`).
 
 The store failing is a decision: every call waits at most `timeout` (socket and overall); on an
 error or a timeout the decision is taken by this replica alone (its in-process counts, which are
@@ -314,6 +317,33 @@ class SharedState:
 
     def refuse_soon(self, digest: str, until: float, bound: int) -> None:
         self._spawn(self.refuse(digest, until, bound))
+
+    # -- toolsets enabled (--dynamic-toolsets) --------------------------------------------------
+
+    async def enabled_toolsets(self, caller: str, memory: float) -> frozenset[str] | None:
+        """The toolsets `caller` enabled through any replica (their memory renewed: the caller is
+        here); None when Redis does not answer (this replica then goes by what it knows)."""
+        key = lease_key("toolsets", caller)
+
+        async def read() -> Any:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.smembers(key)
+                pipe.expire(key, max(1, int(memory)))
+                return await pipe.execute()
+
+        found = await self._call(read)  # what this request is shown: a decision, counted when Redis is away
+        return None if isinstance(found, _Down) else frozenset(found[0])
+
+    async def enable_toolset(self, caller: str, toolset: str, memory: float) -> None:
+        key = lease_key("toolsets", caller)
+
+        async def write() -> Any:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.sadd(key, toolset)
+                pipe.expire(key, max(1, int(memory)))
+                return await pipe.execute()
+
+        await self._call(write, decision=False)
 
 
 def lease_key(kind: str, caller: str) -> str:
