@@ -5,8 +5,9 @@ One cluster serves the whole module, in this order: a caller's session quota hol
 while another caller is served; a token JobMojito refused through one replica is answered 401 by
 the others; Redis stopped mid-load (serving goes on within per-replica limits, /readyz says so) and
 restarted (shared limits resume); a replica killed mid-load (its calls in flight fail cleanly, new
-calls go to the others, its counts expire within the lease); a toolset a caller enabled through one
-replica shown by all (--dynamic-toolsets).
+calls go to the others, its counts expire within the lease). Two more clusters, each for one test: a
+toolset a caller enabled through one replica shown by all (--dynamic-toolsets), and SSE sessions
+routed to their replica by name (--transport sse).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import anyio
 import httpx2
 import pytest
 from mcp import Client
+from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp_types import CallToolResult
 
@@ -172,7 +174,9 @@ def redis_dir() -> Iterator[str]:
 
 
 @asynccontextmanager
-async def cluster_of(sandbox: RunningSandbox, directory: str) -> AsyncIterator[Cluster]:
+async def cluster_of(
+    sandbox: RunningSandbox, directory: str, transport: str = "streamable-http", *flags: str
+) -> AsyncIterator[Cluster]:
     redis = RedisServer(directory)
     redis.start()
     env = server_env(sandbox.base_url, token=None, LOG_LEVEL="INFO", TIMEOUT="10") | {
@@ -185,8 +189,7 @@ async def cluster_of(sandbox: RunningSandbox, directory: str) -> AsyncIterator[C
         # The request rate is shared too, but is not what these tests are about: high enough not to matter.
         "JOBMOJITO_MCP_CALLER_RATE": "1000",
     }
-    # --dynamic-toolsets: the default toolsets (list_avatars among them) plus the discovery tools.
-    args = ["--transport", "streamable-http", "--auth", "jobmojito-jwt", "--dynamic-toolsets"]
+    args = ["--transport", transport, "--auth", "jobmojito-jwt", *flags]
     try:
         async with AsyncExitStack() as stack:
             replicas = [
@@ -368,8 +371,16 @@ async def listed_by(replica: HttpServer, token: str) -> set[str]:
 
 
 async def test_a_toolset_enabled_through_one_replica_is_shown_by_all_to_that_caller_only(
-    cluster: Cluster, sandbox: RunningSandbox
+    sandbox: RunningSandbox,
 ) -> None:
+    """--dynamic-toolsets on three replicas (their own cluster): the default toolsets (list_avatars
+    among them) plus the discovery tools; SDK clients on 2026-07-28, so toolsets are per caller."""
+    with tempfile.TemporaryDirectory(prefix="rds") as directory:
+        async with cluster_of(sandbox, directory, "streamable-http", "--dynamic-toolsets") as cluster:
+            await toolsets_shared(cluster, sandbox)
+
+
+async def toolsets_shared(cluster: Cluster, sandbox: RunningSandbox) -> None:
     ivan, judy = sandbox.issue_token("ivan"), sandbox.issue_token("judy")
     first, *others = cluster.replicas
     for replica in cluster.replicas:
@@ -389,6 +400,51 @@ async def test_a_toolset_enabled_through_one_replica_is_shown_by_all_to_that_cal
         for _ in range(REPLICAS):
             listed = await client.call_tool("list_catalogue_directories", {})
             assert isinstance(listed, CallToolResult) and not listed.is_error, text_of(listed)
+
+
+async def test_an_sse_session_stays_with_its_replica_through_nginx(sandbox: RunningSandbox) -> None:
+    """The older SSE transport: the stream (GET /sse) lands on any replica, and every message posted
+    to its session (/messages/?session_id=...) must reach that same replica, which nginx does by the
+    replica's name in the session id. Round robin would send two of three elsewhere. Its own
+    cluster, serving SSE only."""
+    with tempfile.TemporaryDirectory(prefix="rds") as directory:
+        async with cluster_of(sandbox, directory, "sse") as cluster:
+            await sse_sessions_routed(cluster, sandbox)
+
+
+async def sse_sessions_routed(cluster: Cluster, sandbox: RunningSandbox) -> None:
+    mia = sandbox.issue_token("mia")
+
+    def through_nginx(
+        headers: dict[str, str] | None = None,
+        timeout: httpx2.Timeout | None = None,
+        auth: httpx2.Auth | None = None,
+    ) -> httpx2.AsyncClient:
+        transport = httpx2.AsyncHTTPTransport(uds=cluster.socket)
+        return httpx2.AsyncClient(transport=transport, headers=headers, timeout=timeout, auth=auth)
+
+    sessions: list[str] = []
+    for _ in range(REPLICAS):  # three streams: round robin opens one on each replica
+        async with Client(
+            sse_client(
+                f"{cluster.url}/sse",
+                headers={"Authorization": f"Bearer {mia}"},
+                timeout=30,
+                httpx_client_factory=through_nginx,
+                on_session_created=sessions.append,
+            )
+        ) as client:
+            await served(client, 4)  # eight messages posted: each must find the session
+    assert sorted(session.split(".", 1)[0] for session in sessions) == ["mcp-1", "mcp-2", "mcp-3"]
+    # Posted to another replica directly, a session's message is refused with the reason.
+    second = cluster.replicas[1]
+    async with direct(second, mia) as http:
+        stray = await http.post(
+            f"/messages/?session_id=mcp-1.{'0' * 32}", json={"jsonrpc": "2.0", "method": "ping", "id": 1}
+        )
+    assert stray.status_code == 404
+    assert "belongs to replica 'mcp-1', but reached replica 'mcp-2'" in stray.json()["error"]["message"]
+    assert "its session_id" in stray.json()["error"]["message"]
 
 
 async def readiness(replica: HttpServer) -> dict[str, Any]:
