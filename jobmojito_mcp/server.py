@@ -97,7 +97,8 @@ class _RawArguments(ArgModelBase):
 
 
 def as_sdk_tool(
-    tool: ToolCard | ToolSpec[Any, Any],
+    card: ToolCard,
+    load: Callable[[], ToolSpec[Any, Any]],
     upstream: Upstream,
     credentials: Credentials,
     in_flight: InFlight,
@@ -106,10 +107,9 @@ def as_sdk_tool(
 ) -> Tool:
     """Register one tool with the SDK: flat input schema, output schema, annotations, handler.
 
-    A card (the packaged listing) registers the tool without importing its toolset's module: the spec,
-    models and all, is loaded at the tool's first call (`toolsets.spec_named`). A spec is used as it is.
+    The card (`_card_and_loader`) registers the tool without importing its toolset's module: `load`
+    has the spec, models and all, at the tool's first call.
     """
-    card, load = _card_and_loader(tool)
     # The SDK reads `output_model` live: each result is checked against the tool's own output model,
     # set at the first call, once the module holding it is imported.
     metadata = FuncMetadata(arg_model=_RawArguments, output_schema=card.output_schema)
@@ -293,8 +293,8 @@ def build_server(
     (hosting's --state-url), with `dynamic_toolsets`; `options` go
     to `MCPServer` as they are (auth settings, token verifier, request-state keys).
     """
-    registered = select_tools() if tools is None else tools
-    listed = tuple(tool if isinstance(tool, ToolCard) else _card_and_loader(tool)[0] for tool in registered)
+    registered = [_card_and_loader(tool) for tool in (select_tools() if tools is None else tools)]
+    listed = tuple(card for card, _ in registered)
     dynamic = None
     if dynamic_toolsets is not None:
         from jobmojito_mcp.discovery import DISCOVERY_TOOLS, CallerBus, DynamicToolsets, EnabledToolsets
@@ -311,14 +311,15 @@ def build_server(
             instructions=INSTRUCTIONS + (SANDBOX_NOTE if sandbox else ""),
             tools=[
                 as_sdk_tool(
-                    tool,
+                    card,
+                    load,
                     upstream,
                     credentials,
                     in_flight or InFlight(),
                     files or FileAccess(),
                     confirm_without_asking,
                 )
-                for tool in registered
+                for card, load in registered
             ],
             log_level=log_level,
             # Telemetry first (a no-op list unless enabled), so it also times the calls the filter refuses.
